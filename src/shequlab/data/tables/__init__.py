@@ -1,0 +1,1 @@
+"""Generators of the sample tables, one module per domain; each exposes TABLES and build(ctx)."""
