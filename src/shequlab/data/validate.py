@@ -15,6 +15,10 @@ Conventions
   note; the package's own tables must be written without one, so there it is a problem.
 - Validation never writes to the files it checks; a GBK file accepted with ``allow_gbk=True`` is
   converted into a temporary UTF-8 copy, and problems still name the original file.
+- A header that differs from the schema is explained column by column, then the cells are checked
+  again matching columns by name, so one moved column does not make every row fail.
+- Exit codes of the command: 0 valid, 1 problems found, 2 the request cannot be carried out (no
+  such package or table, a datapackage.json frictionless cannot load, a file of unknown table).
 """
 
 from __future__ import annotations
@@ -24,11 +28,12 @@ import io
 import re
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from frictionless import Detector, FrictionlessException, Package, Resource, system
+from frictionless import FrictionlessException, Package, Resource, system
+from frictionless.errors import HeaderError
 from rich.console import Console
 from rich.table import Table
 
@@ -172,9 +177,9 @@ def load_package(path: Path | None = None) -> Package:
     try:
         return Package(str(path.resolve()))
     except FrictionlessException as error:
+        why = "; ".join(e.message for e in error.reasons) or error.error.message
         raise ValidationUsageError(
-            f"无法读取数据包描述文件 {path.name}：{error.error.note}",
-            f"cannot read package descriptor {path.name}: {error.error.note}",
+            f"数据包描述文件 {path.name} 无效：{why}", f"invalid package descriptor {path}: {why}"
         ) from error
 
 
@@ -210,20 +215,9 @@ def validate_file(
     resource = _get_resource(pkg, table)
     path = Path(path)
     report = ValidationReport(tables=[table])
-    try:
-        decoded = read_table_text(path, allow_gbk=allow_gbk)
-    except (FileNotFoundError, IsADirectoryError):
-        report.problems.append(
-            _file_problem(path.name, "file-not-found", "找不到文件", "not found")
-        )
-        return report
-    except TableEncodingError as error:
-        report.problems.append(
-            Problem(path.name, None, None, None, error.code, error.message_zh, error.message_en)
-        )
-        return report
-    if not decoded.text.strip():
-        report.problems.append(_empty_file(path.name))
+    decoded = _decode(path, allow_gbk=allow_gbk)
+    if isinstance(decoded, Problem):
+        report.problems.append(decoded)
         return report
     if decoded.encoding == "utf-8-sig":
         report.notes.append(
@@ -292,23 +286,40 @@ def _check_resource(
     ctx = _TableContext(package, resource, file, _header(text))
     problems = _unchecked_foreign_keys(ctx, unreadable)
     report = resource.validate()
-    errors = report.tasks[0].errors if report.tasks else report.errors
-    if any(e.type in _LABEL_ERRORS for e in errors):
+    task = report.tasks[0] if report.tasks else report
+    errors = task.errors
+    if any(isinstance(e, HeaderError) for e in errors):
         problems += _header_problems(ctx) or [
-            _translate(ctx, e) for e in errors if e.type in _LABEL_ERRORS
+            _translate(ctx, e) for e in errors if isinstance(e, HeaderError)
         ]
-        # Positional checks would blame every row for a moved column: match columns by name.
-        detector, resource.detector = resource.detector, Detector(schema_sync=True)
-        try:
-            synced = resource.validate()
-        finally:
-            resource.detector = detector
-        errors = synced.tasks[0].errors if synced.tasks else synced.errors
-        errors = [e for e in errors if e.type not in _LABEL_ERRORS]
+        # Positional checks would blame every row for a moved column, so check the cells again
+        # matching columns by name; with a repeated column name that match is ambiguous.
+        errors = (
+            _errors_matching_by_name(resource) if len(set(ctx.labels)) == len(ctx.labels) else []
+        )
     problems += [_translate(ctx, e) for e in errors]
-    for warning in report.tasks[0].warnings if report.tasks else []:
-        problems.append(_file_problem(file, "incomplete", f"检查未完成：{warning}", warning))
+    for warning in getattr(task, "warnings", []):  # frictionless stops at 1000 errors a table
+        limit = re.search(r"error limit: (\d+)", warning)
+        zh, en = (
+            (
+                f"问题超过 {limit[1]} 个，之后的行未检查",
+                f"over {limit[1]} problems; later rows unchecked",
+            )
+            if limit
+            else (f"检查未完成：{warning}", warning)
+        )
+        problems.append(_file_problem(file, "incomplete", zh, en))
     return _drop_echoes(ctx, problems)
+
+
+def _errors_matching_by_name(resource: Resource) -> list[Any]:
+    resource.schema.fields_match = "partial"  # Table Schema v2: pair labels and fields by name
+    try:
+        report = resource.validate()
+    finally:
+        resource.schema.fields_match = "exact"
+    errors = report.tasks[0].errors if report.tasks else report.errors
+    return [e for e in errors if not isinstance(e, HeaderError)]
 
 
 @dataclass
@@ -340,24 +351,16 @@ def _read_own_table(
 ) -> DecodedText | None:
     """Decode one of the package's own tables; record why it cannot be checked, if it cannot."""
     path = Path(resource.normpath or "")
-    unreadable[resource.name] = "file not found"
-    try:
-        decoded = read_table_text(path)
-    except (FileNotFoundError, IsADirectoryError):
-        report.problems.append(
-            _file_problem(
-                path.name,
-                "file-not-found",
-                "数据包列出了此表，但文件不存在（运行 shequlab data generate 重新生成）",
-                "listed in the package but missing (run shequlab data generate)",
+    decoded = _decode(path)
+    if isinstance(decoded, Problem):
+        unreadable[resource.name] = decoded.code
+        if decoded.code == "file-not-found":
+            decoded = replace(
+                decoded,
+                message_zh=decoded.message_zh + "（运行 shequlab data generate 重新生成）",
+                message_en=decoded.message_en + " (run shequlab data generate)",
             )
-        )
-        return None
-    except TableEncodingError as error:
-        unreadable[resource.name] = error.code
-        report.problems.append(
-            Problem(path.name, None, None, None, error.code, error.message_zh, error.message_en)
-        )
+        report.problems.append(decoded)
         return None
     unreadable[resource.name] = None
     if decoded.encoding == "utf-8-sig":
@@ -371,9 +374,24 @@ def _read_own_table(
                 "BOM (run shequlab data generate)",
             )
         )
+    return decoded
+
+
+def _decode(path: Path, *, allow_gbk: bool = False) -> DecodedText | Problem:
+    """A table's text, or the whole-file problem that stops it from being read."""
+    try:
+        decoded = read_table_text(path, allow_gbk=allow_gbk)
+    except (FileNotFoundError, IsADirectoryError):
+        return _file_problem(path.name, "file-not-found", f"找不到文件 {path}", f"{path} not found")
+    except TableEncodingError as error:
+        return _file_problem(path.name, error.code, error.message_zh, error.message_en)
     if not decoded.text.strip():
-        report.problems.append(_empty_file(path.name))
-        return None
+        return _file_problem(
+            path.name,
+            "empty-file",
+            "文件是空的（连表头都没有）",
+            "file is empty (not even a header)",
+        )
     return decoded
 
 
@@ -384,7 +402,8 @@ def _unchecked_foreign_keys(ctx: _TableContext, unreadable: dict[str, str | None
         ref_name = fk["reference"]["resource"] or ctx.resource.name
         ref = ctx.package.get_resource(ref_name) if ctx.package.has_resource(ref_name) else None
         if ref is not None and ref_name not in unreadable:
-            unreadable[ref_name] = _unreadable(ref)
+            decoded = _decode(Path(ref.normpath or ""))
+            unreadable[ref_name] = decoded.code if isinstance(decoded, Problem) else None
         reason = "no such table" if ref is None else unreadable[ref_name]
         if reason is None or ref_name == ctx.resource.name:
             kept.append(fk)
@@ -403,16 +422,6 @@ def _unchecked_foreign_keys(ctx: _TableContext, unreadable: dict[str, str | None
         )
     ctx.resource.schema.foreign_keys = kept
     return problems
-
-
-def _unreadable(resource: Resource) -> str | None:
-    try:
-        read_table_text(Path(resource.normpath or ""))
-    except (FileNotFoundError, IsADirectoryError):
-        return "file not found"
-    except TableEncodingError as error:
-        return error.code
-    return None
 
 
 def _undescribed_files(package: Package) -> list[Problem]:
@@ -454,90 +463,47 @@ def _file_problem(file: str, code: str, zh: str, en: str) -> Problem:
     return Problem(file, None, None, None, code, zh, en)
 
 
-def _empty_file(file: str) -> Problem:
-    return _file_problem(
-        file, "empty-file", "文件是空的（连表头都没有）", "file is empty (not even a header)"
-    )
-
-
 # --- Header -----------------------------------------------------------------------------------
-
-_LABEL_ERRORS = {
-    "incorrect-label",
-    "missing-label",
-    "extra-label",
-    "duplicate-label",
-    "blank-label",
-}
 
 
 def _header_problems(ctx: _TableContext) -> list[Problem]:
     """Explain how a header differs from the schema: missing, unknown, repeated, moved columns."""
-    expected, labels, problems = list(ctx.fields), ctx.labels, []
-    missing = [f for f in expected if f not in labels]
+    expected, labels, table, problems = list(ctx.fields), ctx.labels, ctx.resource.name, []
     extra = [label for label in labels if label not in ctx.fields]
-    for name in missing:
+    for name in (f for f in expected if f not in labels):
         near = [x for x in extra if x.strip().lower() == name.lower()]
-        hint_zh = f"；表头中有 “{near[0]}”，拼写/大小写/空格不同" if near else ""
-        hint_en = f'; the header has "{near[0]}", spelled differently' if near else ""
         extra = [x for x in extra if x not in near]
-        problems.append(
-            ctx.problem(
-                1,
-                name,
-                "missing-column",
-                f"表头缺少列 {name}{hint_zh}",
-                f"column {name} is missing from the header{hint_en}",
-            )
-        )
+        zh, en = f"表头缺少列 {name}", f"column {name} is missing from the header"
+        if near:
+            zh += f"；表头中有 “{near[0]}”，拼写/大小写/空格不同"
+            en += f'; the header has "{near[0]}", spelled differently'
+        problems.append(ctx.problem(1, name, "missing-column", zh, en))
     for label in extra:
-        position = labels.index(label) + 1
-        if not label.strip():
-            problems.append(
-                ctx.problem(
-                    1,
-                    None,
-                    "blank-column-name",
-                    f"第 {position} 列的表头是空的",
-                    f"header cell {position} is empty",
-                )
-            )
-            continue
-        problems.append(
-            ctx.problem(
-                1,
-                label,
-                "extra-column",
-                f"表头中有未知列 “{label}”（第 {position} 列），表 {ctx.resource.name} 没有这一列",
-                f'unknown column "{label}" (position {position}) is not in table '
-                f"{ctx.resource.name}",
-            )
-        )
+        at = labels.index(label) + 1
+        if label.strip():
+            zh = f"表头中有未知列 “{label}”（第 {at} 列），表 {table} 没有这一列"
+            en = f'unknown column "{label}" (position {at}) is not in table {table}'
+            problems.append(ctx.problem(1, label, "extra-column", zh, en))
+        else:
+            zh, en = f"第 {at} 列的表头是空的", f"header cell {at} is empty"
+            problems.append(ctx.problem(1, None, "blank-column-name", zh, en))
     for name in sorted({x for x in labels if labels.count(x) > 1 and x in ctx.fields}):
-        problems.append(
-            ctx.problem(
-                1,
-                name,
-                "duplicate-column",
-                f"列 {name} 在表头中出现了 {labels.count(name)} 次",
-                f"column {name} appears {labels.count(name)} times in the header",
-            )
+        n = labels.count(name)
+        zh, en = (
+            f"列 {name} 在表头中出现了 {n} 次",
+            f"column {name} appears {n} times in the header",
         )
+        problems.append(ctx.problem(1, name, "duplicate-column", zh, en))
     found = [label for label in dict.fromkeys(labels) if label in ctx.fields]
     wanted = [f for f in expected if f in labels]
     if found != wanted:
         i = next(i for i, (a, b) in enumerate(zip(found, wanted, strict=True)) if a != b)
         order = ", ".join(expected)
-        problems.append(
-            ctx.problem(
-                1,
-                None,
-                "wrong-column-order",
-                f"列的顺序与表结构不一致：{wanted[i]} 应排在 {found[i]} 之前；应为 {order}",
-                f"columns are out of order: {wanted[i]} should come before {found[i]}; "
-                f"expected {order}",
-            )
+        zh = f"列的顺序与表结构不一致：{wanted[i]} 应排在 {found[i]} 之前；应为 {order}"
+        en = (
+            f"columns are out of order: {wanted[i]} should come before {found[i]}; expected {order}"
         )
+        problems.append(ctx.problem(1, None, "wrong-column-order", zh, en))
     return problems
 
 
@@ -551,6 +517,7 @@ _TYPE_NAMES = {
     "time": ("时间（hh:mm:ss）", "a time (hh:mm:ss)"),
 }
 _DATE_FORMATS = {"date": "%Y-%m-%d", "datetime": "%Y-%m-%dT%H:%M:%S"}
+_FORMAT_CODES = {"%Y": "YYYY", "%m": "MM", "%d": "DD", "%H": "hh", "%M": "mm", "%S": "ss"}
 
 
 def _type_error(ctx: _TableContext, e: Any) -> Problem:
@@ -582,14 +549,7 @@ def _type_error(ctx: _TableContext, e: Any) -> Problem:
 
 
 def _human_format(fmt: str) -> str:
-    for code, shown in {
-        "%Y": "YYYY",
-        "%m": "MM",
-        "%d": "DD",
-        "%H": "hh",
-        "%M": "mm",
-        "%S": "ss",
-    }.items():
+    for code, shown in _FORMAT_CODES.items():
         fmt = fmt.replace(code, shown)
     return fmt
 
@@ -599,7 +559,7 @@ def _constraint_error(ctx: _TableContext, e: Any) -> Problem:
     limits = spec.get("constraints", {})
     match = re.match(r'constraint "(\w+)"', e.note)
     name = match.group(1) if match else "?"
-    unit = spec.get("unit", "")
+    unit = f" {spec['unit']}" if spec.get("unit") else ""
     value = f'值 "{e.cell}"', f'value "{e.cell}"'
     if name == "required":
         zh, en = "必填值缺失", "required value is missing"
@@ -617,12 +577,17 @@ def _constraint_error(ctx: _TableContext, e: Any) -> Problem:
             f"{value[0]} 超出范围 {span}",
             f"{value[1]} is outside {span}",
         )
-    elif name in ("minimum", "exclusiveMinimum"):
+    elif name in ("minimum", "maximum"):
         bound = f"{_num(limits[name])}{unit}"
-        zh, en = f"{value[0]} 小于最小值 {bound}", f"{value[1]} is below the minimum {bound}"
-    elif name in ("maximum", "exclusiveMaximum"):
-        bound = f"{_num(limits[name])}{unit}"
-        zh, en = f"{value[0]} 大于最大值 {bound}", f"{value[1]} is above the maximum {bound}"
+        zh, en = (
+            (f"{value[0]} 小于最小值 {bound}", f"{value[1]} is below the minimum {bound}")
+            if name == "minimum"
+            else (f"{value[0]} 大于最大值 {bound}", f"{value[1]} is above the maximum {bound}")
+        )
+    elif name in ("exclusiveMinimum", "exclusiveMaximum"):
+        bound, word = f"{_num(limits[name])}{unit}", name == "exclusiveMinimum"
+        zh = f"{value[0]} 应{'大于' if word else '小于'} {bound}"
+        en = f"{value[1]} must be {'greater' if word else 'less'} than {bound}"
     elif name == "pattern":
         pattern = limits.get("pattern")
         zh, en = (
@@ -707,7 +672,7 @@ def _cell_count_error(ctx: _TableContext, e: Any) -> Problem:
 
 def _source_error(ctx: _TableContext, e: Any) -> Problem:
     if "empty" in (e.note or ""):
-        return _empty_file(ctx.file)
+        return _file_problem(ctx.file, "empty-file", "文件是空的", "file is empty")
     return _fallback(ctx, e)
 
 

@@ -198,7 +198,10 @@ def _member_units(rng: np.random.Generator) -> pd.DataFrame:
     u = pd.DataFrame(rows, columns=["name", "unit_type_code"])
     u.insert(0, "unit_id", [f"U{i:02d}" for i in range(1, len(u) + 1)])
     u["unit_type"] = u["unit_type_code"].map(UNIT_TYPES)
-    u["joined_year"] = rng.choice([2014, 2015, 2016, 2017], len(u), p=[0.4, 0.3, 0.2, 0.1])
+    u["joined_year"] = rng.choice([2014, 2015, 2016], len(u), p=[0.45, 0.35, 0.2])
+    # the seed: new corporate donors in 2017 — a central SOE, a local SOE and small firms
+    newest = u.groupby("unit_type_code").tail(1).index
+    u.loc[newest[u.loc[newest, "unit_type_code"].isin(list(INDUSTRY))], "joined_year"] = 2017
     return u
 
 

@@ -98,7 +98,7 @@ def _days() -> pd.DatetimeIndex:
 def _general_orders(rng: np.random.Generator, b: pd.DataFrame) -> pd.DataFrame:
     days = _days()
     mean = 9.3 * np.array([SEASON[d.month - 1] for d in days])
-    mean *= np.where(days.dayofweek >= 5, 0.6, 1.08) * np.where(days.year == 2017, 1.08, 1.0)
+    mean *= np.where(days.day_of_week >= 5, 0.6, 1.08) * np.where(days.year == 2017, 1.08, 1.0)
     counts = rng.poisson(mean)
     day = np.repeat(days.values, counts)
     n = len(day)

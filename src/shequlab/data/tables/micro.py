@@ -84,6 +84,8 @@ def build(ctx: Context) -> None:
     clutter = pd.Series(rng.gamma(2.0, 0.02, len(b)), index=b["building_id"])
     older = b.set_index("building_id")["housing_type_code"].isin(["lane", "workers_village"])
     clutter[older] *= 1.6
+    showcase = b.loc[b["area_id"] == SHOWCASE_AREA, "building_id"]
+    clutter[clutter.index.isin(showcase)] *= 1.5  # why the showcase area acted first
     ctx.latent["stairwell_clutter"] = clutter
     ctx.tables["stairwells"] = _stairwells(rng, b, clutter)
     ctx.tables["micro_projects"] = _projects(rng, ctx["residential_areas"], b)
@@ -96,7 +98,7 @@ def _stairwells(rng: np.random.Generator, b: pd.DataFrame, clutter: pd.Series) -
     showcase = cand[cand["area_id"] == SHOWCASE_AREA]
     rest = cand[cand["area_id"] != SHOWCASE_AREA]
     w = clutter[rest["building_id"]].to_numpy() ** 1.5
-    first = showcase.nlargest(16, "households")["building_id"].tolist()
+    first = clutter[showcase["building_id"]].nlargest(16).index.tolist()
     others = rng.choice(rest["building_id"], 102 - len(first), replace=False, p=w / w.sum())
     ids = first + list(others)
     years = [2016] * 14 + [2017] * 2 + [2016] * (N_STAIRWELLS[2016] - 14) + [2017] * (

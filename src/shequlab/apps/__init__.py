@@ -1,0 +1,1 @@
+"""Components for case-study apps (Voila): charts, filters, tables, language switch."""

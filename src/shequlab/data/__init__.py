@@ -1,0 +1,1 @@
+"""The Xinhua Road sample data: schemas, generator, loader, validator."""

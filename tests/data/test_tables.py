@@ -1,0 +1,294 @@
+"""The sample data are faithful to DOMAIN.md: seed figures exact, proportions plausible, ids join,
+and the patterns planted for teaching are there."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from shequlab.data.generate import TABLES
+from shequlab.data.tables.privacy import check_digit
+
+START, END = pd.Timestamp("2016-01-01"), pd.Timestamp("2017-12-31 23:59:59")
+
+
+# ---- seed figures (exact) -------------------------------------------------------------------
+
+def test_seventeen_residential_areas(tables):
+    assert len(tables["residential_areas"]) == 17
+
+
+def test_240_pairings_each_a_distinct_worker_and_building(tables):
+    p = tables["pairings"]
+    assert len(p) == 240
+    assert p["worker_id"].is_unique and p["building_id"].is_unique
+
+
+def test_more_than_80_practical_tasks_done(tables):
+    t = tables["pairing_tasks"]
+    done = t[t["status_code"] == "completed"]
+    assert 80 < len(done) < 90
+    assert done["completed_on"].notna().all()
+    assert t.loc[t["status_code"] != "completed", "completed_on"].isna().all()
+
+
+def test_70_micro_projects_over_two_years(tables):
+    m = tables["micro_projects"]
+    assert len(m) == 70
+    assert set(m["year"]) == {2016, 2017}
+    assert (m["votes_for"] + m["votes_against"] + m["abstentions"] == m["panel_size"]).all()
+    assert (m["votes_for"] > m["panel_size"] / 2).all(), "approved projects won a majority"
+    assert m["budget_yuan"].between(10_000, 20_000).all(), "self-governance fund ¥10k–20k"
+
+
+def test_102_beautiful_stairwells_in_distinct_building_groups(tables):
+    s = tables["stairwells"]
+    assert len(s) == 102 and s["building_id"].is_unique
+    assert set(s["year"]) == {2016, 2017}
+    assert (s["completed_on"] > s["started_on"]).all()
+
+
+def test_173_stalls_and_6_restaurants_signed_and_moved_within_10_days(tables):
+    m = tables["market_relocation"]
+    kinds = m["tenant_kind_code"].value_counts()
+    assert kinds["stall"] == 173 and kinds["restaurant"] == 6
+    day_one = m["first_visit_on"].min()
+    assert (m["signed_on"] - day_one).dt.days.max() <= 9
+    assert (m["moved_out_on"] - day_one).dt.days.max() <= 9
+    assert (m["moved_out_on"] >= m["signed_on"]).all()
+    assert (m["signed_on"] >= m["first_visit_on"]).all()
+
+
+def test_public_service_units_grew_from_one_to_four(tables):
+    u = tables["units"]
+    ps = u[u["kind_code"] == "public_service"]
+    assert (ps["established_year"] < 2014).sum() == 1
+    assert len(ps) == 4
+
+
+def test_three_tiers_and_eighteen_levels(tables):
+    assert len(tables["tiers"]) == 3
+    pay = tables["pay_scale"]
+    assert sorted(pay["level"].unique()) == list(range(1, 19))
+    p16 = pay[pay["year"] == 2016].set_index("level")["monthly_pay"]
+    assert p16.is_monotonic_increasing
+    assert p16[1] == pytest.approx(0.8 * 7100, rel=0.01)
+    assert p16[18] == pytest.approx(1.6 * 7100, rel=0.01)
+    w = tables["workers"].merge(tables["tiers"], on="tier_code")
+    assert w["level"].between(w["level_min"], w["level_max"]).all()
+
+
+def test_foundation_founded_2016_with_new_corporate_donors_in_2017(tables):
+    d = tables["foundation_donations"]
+    assert d["donated_on"].min().year == 2016
+    firms = d.dropna(subset=["unit_id"])
+    first_year = firms.groupby("unit_id")["donated_on"].min().dt.year
+    new_2017 = firms[firms["unit_id"].isin(first_year[first_year == 2017].index)]
+    assert {"central_soe", "local_soe", "small_micro"} <= set(new_2017["donor_type_code"])
+
+
+# ---- proportions (DOMAIN.md) ----------------------------------------------------------------
+
+def test_population_and_ageing(tables):
+    a = tables["residential_areas"]
+    assert a["households"].sum() == pytest.approx(22_000, rel=0.05)
+    assert a["residents"].sum() == pytest.approx(85_000, rel=0.05)
+    assert 0.33 <= a["residents_60plus"].sum() / a["residents"].sum() <= 0.38
+    assert 0.045 <= a["residents_80plus"].sum() / a["residents"].sum() <= 0.07
+    assert a["area_km2"].sum() == pytest.approx(2.2, abs=0.01)
+
+
+def test_area_totals_are_sums_of_their_building_groups(tables):
+    b = tables["buildings"].groupby("area_id")[["households", "residents"]].sum()
+    a = tables["residential_areas"].set_index("area_id")[["households", "residents"]]
+    pd.testing.assert_frame_equal(a.sort_index(), b.sort_index(), check_dtype=False)
+
+
+def test_staffing_norm_and_workforce_profile(tables):
+    w = tables["workers"]
+    cw = w[w["staff_category_code"] == "community_worker"]
+    residents = tables["residential_areas"]["residents"].sum()
+    assert len(cw) / residents * 10_000 >= 18
+    assert 36 <= cw["age"].mean() <= 42
+    assert 0.30 <= (cw["age"] <= 35).mean() <= 0.46
+    assert 0.85 <= (cw["education_code"] != "secondary").mean() <= 0.93
+    assert 0.12 <= (cw["qualification_code"] != "none").mean() <= 0.24
+    assert cw["tier_code"].notna().all() and w.loc[cw.index.difference(w.index), "tier_code"].empty
+    assert w.loc[w["staff_category_code"] != "community_worker", "tier_code"].isna().all()
+    secretaries = w[w["post_code"] == "secretary"]
+    assert len(secretaries) == 17 and secretaries["public_service_post"].all()
+
+
+def test_hotline_volume_mix_and_rates(tables):
+    o = tables["hotline_orders"]
+    per_month = o.set_index("received_at").resample("MS").size()
+    assert len(per_month) == 24 and per_month.between(200, 500).all()
+    mix = o["order_type_code"].value_counts(normalize=True)
+    assert 0.40 <= mix["consultation"] <= 0.52
+    assert 0.18 <= mix["help"] <= 0.28
+    assert 0.12 <= mix["complaint"] <= 0.20
+    assert set(o["deadline_days"]) == {1, 5, 15}
+    assert 0.97 <= o["on_time"].mean() <= 0.995
+    rated = o["satisfaction_code"].dropna()
+    assert 0.90 <= rated.isin(["satisfied", "fairly_satisfied"]).mean() <= 0.96
+    assert 0.78 <= o["solved"].mean() <= 0.88
+
+
+def test_hotline_deadlines_count_working_days(tables):
+    o = tables["hotline_orders"]
+    days = np.busday_count(o["received_at"].values.astype("datetime64[D]"),
+                           o["due_at"].values.astype("datetime64[D]"))
+    assert (days == o["deadline_days"].to_numpy()).all()
+    assert (o["on_time"] == (o["closed_at"] <= o["due_at"])).all()
+    assert (o["first_contact_at"] >= o["received_at"]).all()
+
+
+def test_grid_workflow_stages_are_in_order_and_unknown_after_year_end(tables):
+    c = tables["grid_cases"]
+    stages = ["reported_at", "registered_at", "dispatched_at", "handled_at", "verified_at",
+              "closed_at"]
+    for a, b in zip(stages, stages[1:], strict=False):
+        both = c[[a, b]].dropna()
+        assert (both[b] >= both[a]).all(), (a, b)
+        assert not (c[a].isna() & c[b].notna()).any(), f"{b} without {a}"
+    assert (c[stages].max() <= END).all()
+    assert c["closed_at"].isna().sum() > 0, "some cases are still open at the end of 2017"
+    assert set(c["source_code"]) == {"patrol", "hotline", "camera", "resident"}
+    assert set(c["object_kind_code"]) == {"component", "event"}
+
+
+def test_every_record_lies_in_2016_and_2017(tables):
+    for table, col in [("hotline_orders", "received_at"), ("grid_cases", "reported_at"),
+                       ("foundation_donations", "donated_on"),
+                       ("foundation_grants", "granted_on"), ("stairwells", "started_on"),
+                       ("pairing_tasks", "requested_on"), ("resident_requests", "received_on"),
+                       ("market_relocation", "signed_on")]:
+        s = tables[table][col]
+        assert s.min() >= START and s.max() <= END, (table, col)
+
+
+def test_display_values_and_codes_map_one_to_one(tables):
+    for t in TABLES:
+        df = tables[t.name]
+        for col in df.columns:
+            if col.endswith("_code") and col[:-5] in df.columns:
+                pairs = df[[col[:-5], col]].dropna().drop_duplicates()
+                assert pairs[col].is_unique and pairs[col[:-5]].is_unique, (t.name, col)
+
+
+# ---- referential integrity, checked independently of the schema library ---------------------
+
+def test_every_foreign_key_resolves(tables):
+    checked = 0
+    for t in TABLES:
+        for fk in t.foreign_keys:
+            child = tables[t.name][list(fk.fields)].dropna()
+            parent = tables[fk.resource][list(fk.reference)]
+            keys = set(map(tuple, parent.to_numpy()))
+            missing = [k for k in map(tuple, child.to_numpy()) if k not in keys]
+            assert not missing, f"{t.name}.{fk.fields} → {fk.resource}: {missing[:3]}"
+            checked += 1
+    assert checked >= 25
+
+
+def test_primary_keys_are_unique(tables):
+    for t in TABLES:
+        assert not tables[t.name].duplicated(list(t.primary_key)).any(), t.name
+
+
+# ---- planted patterns (documented in datasets/README.md) ------------------------------------
+
+def test_group_renting_is_often_late(tables):
+    o = tables["hotline_orders"]
+    by_cat = o.groupby("category_code")["on_time"].mean()
+    assert by_cat.idxmin() == "group_renting"
+    assert by_cat["group_renting"] < o["on_time"].mean() - 0.10
+
+
+def test_illegal_construction_is_the_most_overdue_grid_category(tables):
+    c = tables["grid_cases"]
+    rates = c.groupby("category_code")["overdue"].mean()
+    assert rates.idxmax() == "illegal_construction" and rates.max() > 0.25
+
+
+def test_road_chief_system_speeds_up_road_cases(tables):
+    c = tables["grid_cases"].dropna(subset=["handled_at"])
+    c = c[c["on_road"] & ~c["overdue"]]
+    ratio = (c["handled_at"] - c["dispatched_at"]) / pd.to_timedelta(c["time_limit_hours"], "h")
+    after = c["reported_at"] >= "2017-04-01"
+    assert ratio[after].mean() < 0.8 * ratio[~after].mean()
+
+
+def test_showcase_area_stairwell_complaints_fall_after_its_makeovers(tables):
+    o = tables["hotline_orders"]
+    clutter = o[o["category_code"] == "stairwell_clutter"]
+    per_year = clutter.groupby([clutter["area_id"] == "XH07", clutter["received_at"].dt.year])
+    counts = per_year.size().unstack()
+    showcase_change = counts.loc[True, 2017] / counts.loc[True, 2016]
+    others_change = counts.loc[False, 2017] / counts.loc[False, 2016]
+    assert showcase_change < 0.6 and others_change > 0.7
+
+
+def test_treated_building_groups_complain_less_after_the_makeover(tables):
+    o = tables["hotline_orders"]
+    s = tables["stairwells"].set_index("building_id")["completed_on"]
+    c = o[(o["category_code"] == "stairwell_clutter") & o["building_id"].isin(s.index)]
+    after = c["received_at"] > c["building_id"].map(s)
+    months_after = ((END - s) / pd.Timedelta(days=30.4)).sum()
+    months_before = ((s - START) / pd.Timedelta(days=30.4)).sum()
+    assert after.sum() / months_after < 0.5 * (~after).sum() / months_before
+
+
+def test_one_representative_scores_everyone_five(tables):
+    r = tables["representative_ratings"]
+    spread = r.groupby("rep_id")["score"].agg(["min", "max", "count"])
+    flat = spread[(spread["min"] == spread["max"])]
+    assert list(flat.index) == ["R07"] and flat.loc["R07", "max"] == 5
+
+
+def test_housing_office_is_rated_lowest_and_most_divisively(tables):
+    r = tables["representative_ratings"]
+    stats = r[r["rep_id"] != "R07"].groupby("body_id")["score"].agg(["mean", "std"])
+    assert stats["mean"].idxmin() == "housing_office"
+    assert stats["std"].idxmax() == "housing_office"
+
+
+def test_oldest_area_has_the_lowest_pairing_coverage(tables):
+    b = tables["buildings"]
+    paired = b["building_id"].isin(tables["pairings"]["building_id"])
+    coverage = paired.groupby(b["area_id"]).mean()
+    a = tables["residential_areas"].set_index("area_id")
+    old_share = a["residents_60plus"] / a["residents"]
+    assert coverage.idxmin() == "XH04" == old_share.idxmax()
+    assert coverage["XH04"] < 0.5 * coverage.median()
+
+
+def test_ten_workers_hired_after_the_campaign_are_unpaired(tables):
+    w = tables["workers"]
+    unpaired = w[~w["worker_id"].isin(tables["pairings"]["worker_id"])]
+    assert len(unpaired) == 10 and (unpaired["hire_date"] >= "2017-06-01").all()
+
+
+def test_parking_needs_find_no_resources(tables):
+    n, c = tables["needs"], tables["project_claims"]
+    parking = n[n["theme_code"] == "parking"]
+    assert len(parking) >= 5 and not parking["need_id"].isin(c["need_id"]).any()
+
+
+# ---- fake personal data ---------------------------------------------------------------------
+
+def test_personal_data_is_visibly_fake(tables):
+    r = tables["resident_requests"]
+    assert r["synthetic"].all()
+    assert r["mobile"].str.fullmatch(r"100\d{8}").all()
+    assert all(check_digit(i[:17]) != i[17] for i in r["id_number"]), "every ID must be invalid"
+    birth = pd.to_datetime(r["id_number"].str[6:14], format="%Y%m%d")
+    assert (birth == r["birth_date"]).all()
+    male = r["id_number"].str[16].astype(int) % 2 == 1
+    assert (male == (r["gender"] == "男")).all()
+
+
+def test_check_digit_matches_the_published_example():
+    # the GB 11643-1999 standard's worked example: 11010519491231002X
+    assert check_digit("11010519491231002") == "X"
