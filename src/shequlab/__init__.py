@@ -1,3 +1,3 @@
-"""shequlab: training environment for Shanghai community social workers (Xinhua Road sample data)."""
+"""shequlab: a training environment for Shanghai community social workers."""
 
 __version__ = "0.1.0"

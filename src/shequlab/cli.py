@@ -17,9 +17,11 @@ data_app = typer.Typer(help="Sample data of Xinhua Road Subdistrict: generate, v
 app.add_typer(data_app, name="data")
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _main(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     if version:
         typer.echo(__version__)
@@ -39,7 +41,9 @@ def data_generate(
 
 @data_app.command("validate")
 def data_validate(
-    files: list[Path] = typer.Argument(None, help="CSV files to check (default: the whole package)."),
+    files: list[Path] = typer.Argument(
+        None, help="CSV files to check (default: the whole package)."
+    ),
     table: str = typer.Option(None, "--table", "-t", help="Table whose schema the FILES must fit."),
     package: Path = typer.Option(None, "--package", help="datapackage.json (default: datasets/)."),
 ) -> None:

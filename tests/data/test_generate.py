@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ COMMITTED = datasets_dir()
 
 
 def _data_files(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.suffix in (".csv", ".json"))
+    return sorted(p.name for p in folder.iterdir() if p.suffix in (".csv", ".json", ".md"))
 
 
 def test_regenerating_gives_identical_bytes(tmp_path: Path) -> None:
@@ -25,17 +26,32 @@ def test_regenerating_gives_identical_bytes(tmp_path: Path) -> None:
     generate_all(b, progress=False)
     names = _data_files(a)
     assert names == _data_files(b)
-    assert len(names) == len(TABLES) + 1
-    match, mismatch, errors = filecmp.cmpfiles(a, b, names, shallow=False)
+    assert len(names) == len(TABLES) + 2  # the CSVs, datapackage.json and the data card
+    _, mismatch, errors = filecmp.cmpfiles(a, b, names, shallow=False)
     assert not mismatch and not errors
 
 
 def test_committed_datasets_are_exactly_what_the_generator_makes(tmp_path: Path) -> None:
+    shutil.copy(COMMITTED / "README.md", tmp_path / "README.md")  # the card's hand-written prose
     generate_all(tmp_path, progress=False)
     names = _data_files(tmp_path)
     assert set(names) <= set(_data_files(COMMITTED)), "run `shequlab data generate`"
     _, mismatch, errors = filecmp.cmpfiles(tmp_path, COMMITTED, names, shallow=False)
     assert not mismatch and not errors, f"stale committed tables: {mismatch + errors}"
+
+
+def test_data_card_keeps_its_prose_and_lists_every_table(tmp_path: Path) -> None:
+    card = (COMMITTED / "README.md").read_text(encoding="utf-8")
+    assert "全部为虚构的合成数据" in card and "Patterns planted for teaching" in card
+    for t in TABLES:
+        assert f"### `{t.name}`" in card, t.name
+    (tmp_path / "README.md").write_text("# my card\n\nhand-written prose\n", encoding="utf-8")
+    generate_all(tmp_path, progress=False)
+    regenerated = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert regenerated.startswith("# my card\n\nhand-written prose\n")
+    assert regenerated.count("BEGIN GENERATED TABLES") == 1
+    generate_all(tmp_path, progress=False)  # a second run replaces, never appends
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == regenerated
 
 
 def test_a_failing_run_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,6 +3,8 @@ and the patterns planted for teaching are there."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,6 +16,7 @@ START, END = pd.Timestamp("2016-01-01"), pd.Timestamp("2017-12-31 23:59:59")
 
 
 # ---- seed figures (exact) -------------------------------------------------------------------
+
 
 def test_seventeen_residential_areas(tables):
     assert len(tables["residential_areas"]) == 17
@@ -90,6 +93,7 @@ def test_foundation_founded_2016_with_new_corporate_donors_in_2017(tables):
 
 # ---- proportions (DOMAIN.md) ----------------------------------------------------------------
 
+
 def test_population_and_ageing(tables):
     a = tables["residential_areas"]
     assert a["households"].sum() == pytest.approx(22_000, rel=0.05)
@@ -137,8 +141,9 @@ def test_hotline_volume_mix_and_rates(tables):
 
 def test_hotline_deadlines_count_working_days(tables):
     o = tables["hotline_orders"]
-    days = np.busday_count(o["received_at"].values.astype("datetime64[D]"),
-                           o["due_at"].values.astype("datetime64[D]"))
+    days = np.busday_count(
+        o["received_at"].values.astype("datetime64[D]"), o["due_at"].values.astype("datetime64[D]")
+    )
     assert (days == o["deadline_days"].to_numpy()).all()
     assert (o["on_time"] == (o["closed_at"] <= o["due_at"])).all()
     assert (o["first_contact_at"] >= o["received_at"]).all()
@@ -146,9 +151,15 @@ def test_hotline_deadlines_count_working_days(tables):
 
 def test_grid_workflow_stages_are_in_order_and_unknown_after_year_end(tables):
     c = tables["grid_cases"]
-    stages = ["reported_at", "registered_at", "dispatched_at", "handled_at", "verified_at",
-              "closed_at"]
-    for a, b in zip(stages, stages[1:], strict=False):
+    stages = [
+        "reported_at",
+        "registered_at",
+        "dispatched_at",
+        "handled_at",
+        "verified_at",
+        "closed_at",
+    ]
+    for a, b in itertools.pairwise(stages):
         both = c[[a, b]].dropna()
         assert (both[b] >= both[a]).all(), (a, b)
         assert not (c[a].isna() & c[b].notna()).any(), f"{b} without {a}"
@@ -159,11 +170,16 @@ def test_grid_workflow_stages_are_in_order_and_unknown_after_year_end(tables):
 
 
 def test_every_record_lies_in_2016_and_2017(tables):
-    for table, col in [("hotline_orders", "received_at"), ("grid_cases", "reported_at"),
-                       ("foundation_donations", "donated_on"),
-                       ("foundation_grants", "granted_on"), ("stairwells", "started_on"),
-                       ("pairing_tasks", "requested_on"), ("resident_requests", "received_on"),
-                       ("market_relocation", "signed_on")]:
+    for table, col in [
+        ("hotline_orders", "received_at"),
+        ("grid_cases", "reported_at"),
+        ("foundation_donations", "donated_on"),
+        ("foundation_grants", "granted_on"),
+        ("stairwells", "started_on"),
+        ("pairing_tasks", "requested_on"),
+        ("resident_requests", "received_on"),
+        ("market_relocation", "signed_on"),
+    ]:
         s = tables[table][col]
         assert s.min() >= START and s.max() <= END, (table, col)
 
@@ -178,6 +194,7 @@ def test_display_values_and_codes_map_one_to_one(tables):
 
 
 # ---- referential integrity, checked independently of the schema library ---------------------
+
 
 def test_every_foreign_key_resolves(tables):
     checked = 0
@@ -198,6 +215,7 @@ def test_primary_keys_are_unique(tables):
 
 
 # ---- planted patterns (documented in datasets/README.md) ------------------------------------
+
 
 def test_group_renting_is_often_late(tables):
     o = tables["hotline_orders"]
@@ -277,6 +295,7 @@ def test_parking_needs_find_no_resources(tables):
 
 
 # ---- fake personal data ---------------------------------------------------------------------
+
 
 def test_personal_data_is_visibly_fake(tables):
     r = tables["resident_requests"]

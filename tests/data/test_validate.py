@@ -1,4 +1,4 @@
-"""Tests for shequlab.data.validate: every kind of bad input is located and explained bilingually."""
+"""Tests for shequlab.data.validate: each kind of bad input is located and explained bilingually."""
 
 from __future__ import annotations
 
@@ -110,6 +110,8 @@ DESCRIPTOR = {
             [
                 _field("worker_id", "string", "社工编号", "Worker id", required=True),
                 _field("area_id", "string", "负责小区", "Area served"),
+                _field("caseload", "integer", "在办个案", "Open cases", minimum=0),
+                _field("weekly_hours", "number", "周工时", "Weekly hours", maximum=60),
             ],
             ["worker_id"],
             [("area_id", "areas", "area_id")],
@@ -125,7 +127,7 @@ GOOD = {
         "2,A02,垃圾,2016-02-11,false,",
         "3,A01,停车,2016-03-15,true,4",
     ],
-    "workers": ["worker_id,area_id", "W001,A01", "W002,"],
+    "workers": ["worker_id,area_id,caseload,weekly_hours", "W001,A01,12,40", "W002,,0,37.5"],
 }
 
 
@@ -211,6 +213,21 @@ def test_cell_problem_is_located_and_bilingual(tmp_path, row, line, code, column
     assert len(report.problems) == 1, [str(p) for p in report.problems]
 
 
+@pytest.mark.parametrize(
+    ("line", "column", "code", "zh", "en"),
+    [
+        ("W003,A01,-1,40", "caseload", "minimum", "小于最小值 0", "below the minimum 0"),
+        ("W003,A01,1,60.5", "weekly_hours", "maximum", "大于最大值 60", "above the maximum 60"),
+        ("W003,A01,1,forty", "weekly_hours", "type-error", "不是数字", "not a number"),
+    ],
+)
+def test_one_sided_limits_and_numbers(tmp_path, line, column, code, zh, en) -> None:
+    report = validate_package(write_package(tmp_path, workers=[*GOOD["workers"], line]))
+    problem = only(report.problems, code)
+    assert (problem.file, problem.row, problem.column) == ("workers.csv", 4, column)
+    assert zh in problem.message_zh and en in problem.message_en
+
+
 def test_enum_message_truncates_long_lists(tmp_path: Path) -> None:
     report = validate_package(
         write_package(tmp_path, orders=orders_with(2, "1,A01,失物,2016-01-04,true,5"))
@@ -248,7 +265,7 @@ def test_duplicate_primary_key_names_both_rows(tmp_path: Path) -> None:
 
 
 def test_foreign_key_names_referenced_table_and_column(tmp_path: Path) -> None:
-    workers = [*GOOD["workers"], "W003,A77"]
+    workers = [*GOOD["workers"], "W003,A77,3,40"]
     problem = only(
         validate_package(write_package(tmp_path, workers=workers)).problems, "foreign-key"
     )
@@ -321,6 +338,15 @@ def test_header_problem(tmp_path, header, code, column, zh, en) -> None:
     assert (problem.file, problem.row, problem.column) == ("orders.csv", 1, column)
     assert zh in problem.message_zh and en in problem.message_en
     assert_bilingual(problem)
+
+
+def test_blank_column_name(tmp_path: Path) -> None:
+    orders = [GOOD["orders"][0] + ",", GOOD["orders"][1] + ","]
+    problem = only(
+        validate_package(write_package(tmp_path, orders=orders)).problems, "blank-column-name"
+    )
+    assert (problem.row, problem.column) == (1, None)
+    assert "第 7 列" in problem.message_zh and "header cell 7" in problem.message_en
 
 
 def test_wrong_column_order_is_one_problem_and_cells_are_checked_by_name(tmp_path: Path) -> None:
@@ -510,6 +536,19 @@ def test_cli_reports_problems_and_exits_one(tmp_path: Path) -> None:
         assert text in result.stderr
 
 
+def test_cli_one_table_of_the_package(package: Path) -> None:
+    result = invoke("--table", "workers", "--package", str(package))
+    assert result.exit_code == 0, result.output
+    assert "all 1 tables valid" in result.stdout
+
+
+def test_too_many_problems_says_the_check_stopped(tmp_path: Path) -> None:
+    rows = [f"{i},A01,噪声,2016-01-04,maybe,9" for i in range(1, 600)]
+    report = validate_package(write_package(tmp_path, orders=[GOOD["orders"][0], *rows]))
+    problem = only(report.problems, "incomplete")
+    assert "之后的行未检查" in problem.message_zh and "later rows unchecked" in problem.message_en
+
+
 def test_cli_caps_the_problem_table(tmp_path: Path) -> None:
     rows = [f"{i},A01,噪声,2016-01-04,true,9" for i in range(1, 61)]
     package = write_package(tmp_path, orders=[GOOD["orders"][0], *rows])
@@ -547,8 +586,18 @@ def test_cli_missing_package_exits_two(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "not found" in result.stderr
 
 
+def test_cli_invalid_descriptor_exits_two(tmp_path: Path) -> None:
+    package = write_package(tmp_path)
+    broken = json.loads(package.read_text(encoding="utf-8"))
+    broken["resources"][0]["schema"]["fields"][0]["type"] = "text"
+    package.write_text(json.dumps(broken), encoding="utf-8")
+    result = invoke("--package", str(package))
+    assert result.exit_code == 2
+    assert "无效" in result.stderr and "invalid package descriptor" in result.stderr
+
+
 def test_installed_command(tmp_path: Path) -> None:
-    package = write_package(tmp_path, workers=[*GOOD["workers"], "W003,A77"])
+    package = write_package(tmp_path, workers=[*GOOD["workers"], "W003,A77,3,40"])
     command = Path(sys.executable).with_name("shequlab")
     done = subprocess.run(
         [str(command), "data", "validate", "--package", str(package)],
@@ -600,8 +649,8 @@ def _records(path: Path) -> list[list[str]]:
 
 
 def _pick_foreign_key_to_break(package: Path):
-    """A child table, one of its one-column foreign keys (not part of its primary key, not an
-    enum), a data row (spreadsheet numbering) and a value that fits the column but matches no key."""
+    """A child table, one of its one-column foreign keys (not in its primary key, not an enum),
+    a data row (spreadsheet numbering) and a value that fits the column but matches no key."""
     descriptor = json.loads(package.read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in descriptor["resources"]}
     for child in descriptor["resources"]:

@@ -24,8 +24,14 @@ def describe_table(table: str, console: Console | None = None) -> int:
     cols = RichTable("column", "中文", "English", "type", "filled", "summary")
     for f in res["schema"]["fields"]:
         s = df[f["name"]]
-        cols.add_row(f["name"], f["title"], f["title_en"], f["type"],
-                     f"{s.notna().mean():.0%}", _summary(s, f))
+        cols.add_row(
+            f["name"],
+            f["title"],
+            f["title_en"],
+            f["type"],
+            f"{s.notna().mean():.0%}",
+            _summary(s, f),
+        )
     console.print(cols)
     sample = RichTable(*df.columns[:8], title="样例 sample rows")
     for _, row in df.head(3).iterrows():

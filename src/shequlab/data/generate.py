@@ -16,10 +16,20 @@ from pathlib import Path
 import pandas as pd
 from rich.progress import Progress
 
+from shequlab.data.card import tables_section, update_card
 from shequlab.data.common import SEED, Context
 from shequlab.data.schema import DATETIME_FORMAT, Table, package_descriptor
-from shequlab.data.tables import cogovernance, foundation, grid, hotline, market, micro, people
-from shequlab.data.tables import place, privacy
+from shequlab.data.tables import (
+    cogovernance,
+    foundation,
+    grid,
+    hotline,
+    market,
+    micro,
+    people,
+    place,
+    privacy,
+)
 from shequlab.paths import datasets_dir
 
 STEPS: list[tuple[str, Callable[[Context], None], list[Table]]] = [
@@ -83,13 +93,17 @@ def generate_all(out: Path | None = None, seed: int = SEED, progress: bool = Tru
         text = json.dumps(package_descriptor(TABLES), ensure_ascii=False, indent=2) + "\n"
         meta.write_text(text, encoding="utf-8")
         staged.append(meta)
+        card = Path(tmp) / "README.md"
+        section = tables_section(TABLES, ctx.tables, Path(tmp))
+        card.write_text(update_card(out / "README.md", section), encoding="utf-8")
+        staged.append(card)
         written = []
         for path in staged:  # every file is complete before the first one is replaced
             target = out / path.name
             os.replace(path, target)
             written.append(target)
     _remove_stale(out)
-    return written[:-1]
+    return [p for p in written if p.suffix == ".csv"]
 
 
 def _remove_stale(out: Path) -> None:

@@ -11,8 +11,7 @@ import pandas as pd
 
 from shequlab.paths import datasets_dir
 
-PANDAS_DTYPES = {"string": "string", "integer": "Int64", "number": "Float64",
-                 "boolean": "boolean"}
+PANDAS_DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean"}
 
 
 @lru_cache(maxsize=4)
@@ -38,10 +37,14 @@ def load_table(table: str, root: Path | None = None) -> pd.DataFrame:
     dtypes = {f["name"]: PANDAS_DTYPES[f["type"]] for f in fields if f["type"] in PANDAS_DTYPES}
     dates = [f["name"] for f in fields if f["type"] in ("date", "datetime")]
     bools = [f["name"] for f in fields if f["type"] == "boolean"]
-    df = pd.read_csv(root / res["path"], dtype={k: v for k, v in dtypes.items()
-                                                 if k not in bools},
-                     true_values=["true"], false_values=["false"], keep_default_na=False,
-                     na_values=[""])
+    df = pd.read_csv(
+        root / res["path"],
+        dtype={k: v for k, v in dtypes.items() if k not in bools},
+        true_values=["true"],
+        false_values=["false"],
+        keep_default_na=False,
+        na_values=[""],
+    )
     for name in bools:
         df[name] = df[name].astype("boolean")
     for name in dates:

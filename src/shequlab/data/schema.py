@@ -121,7 +121,7 @@ def fk(column: str, resource: str, ref: str | None = None) -> ForeignKey:
 
 
 def coded(name: str, zh: str, en: str, labels: dict[str, str], **kw: Any) -> tuple[Field, Field]:
-    """A Chinese display column and its stable English code column, e.g. category + category_code."""
+    """A Chinese display column plus its stable English code column (category, category_code)."""
     return (
         Field(name, "string", zh, en, enum=tuple(labels.values()), **kw),
         Field(f"{name}_code", "string", f"{zh}代码", f"{en} (code)", enum=tuple(labels), **kw),

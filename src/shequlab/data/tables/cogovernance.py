@@ -9,20 +9,53 @@ import pandas as pd
 from shequlab.data.common import Context, pick
 from shequlab.data.schema import Field, Table, coded, fk
 
-UNIT_TYPES = {"central_soe": "央企", "local_soe": "地方国企", "small_micro": "中小微企业",
-              "school": "学校", "hospital": "医疗机构", "social_org": "社会组织",
-              "public_body": "机关事业单位"}
-UNIT_COUNTS = {"central_soe": 4, "local_soe": 7, "small_micro": 13, "school": 4, "hospital": 2,
-               "social_org": 6, "public_body": 4}
+UNIT_TYPES = {
+    "central_soe": "央企",
+    "local_soe": "地方国企",
+    "small_micro": "中小微企业",
+    "school": "学校",
+    "hospital": "医疗机构",
+    "social_org": "社会组织",
+    "public_body": "机关事业单位",
+}
+UNIT_COUNTS = {
+    "central_soe": 4,
+    "local_soe": 7,
+    "small_micro": 13,
+    "school": 4,
+    "hospital": 2,
+    "social_org": 6,
+    "public_body": 4,
+}
 INDUSTRY = {
     "central_soe": ["通信", "电力", "银行", "石化"],
     "local_soe": ["公交", "物业", "建设", "燃气", "银行", "百货", "水务"],
-    "small_micro": ["咖啡馆", "设计", "餐饮", "书店", "健身", "律所", "培训", "超市", "花店",
-                    "药房", "洗衣", "文创", "家政"],
+    "small_micro": [
+        "咖啡馆",
+        "设计",
+        "餐饮",
+        "书店",
+        "健身",
+        "律所",
+        "培训",
+        "超市",
+        "花店",
+        "药房",
+        "洗衣",
+        "文创",
+        "家政",
+    ],
 }
-THEMES = {"elderly_children": "一老一小", "environment": "环境美化", "culture": "文化体育",
-          "safety": "平安建设", "employment": "就业帮扶", "parking": "停车难",
-          "health": "健康服务", "disability": "助残服务"}
+THEMES = {
+    "elderly_children": "一老一小",
+    "environment": "环境美化",
+    "culture": "文化体育",
+    "safety": "平安建设",
+    "employment": "就业帮扶",
+    "parking": "停车难",
+    "health": "健康服务",
+    "disability": "助残服务",
+}
 NEED_TITLES = {
     "elderly_children": ["老年助餐点", "放学后托管", "独居老人探访", "暑期亲子活动"],
     "environment": ["楼道美化", "小区绿化补种", "垃圾箱房改造"],
@@ -33,11 +66,19 @@ NEED_TITLES = {
     "health": ["家庭医生签约宣传", "慢病健康讲座", "义诊"],
     "disability": ["无障碍坡道", "残障人士康复陪伴"],
 }
-RESOURCE_KINDS = {"venue": "场地", "funding": "资金", "volunteers": "志愿者",
-                  "professional": "专业服务", "goods": "物资"}
+RESOURCE_KINDS = {
+    "venue": "场地",
+    "funding": "资金",
+    "volunteers": "志愿者",
+    "professional": "专业服务",
+    "goods": "物资",
+}
 PRIORITY = {"high": "高", "medium": "中", "low": "低"}
-RAISED_VIA = {"conference": "社区代表大会", "residential_area": "居民区征集",
-              "online_platform": "党建服务管理平台（线上）"}
+RAISED_VIA = {
+    "conference": "社区代表大会",
+    "residential_area": "居民区征集",
+    "online_platform": "党建服务管理平台（线上）",
+}
 CLAIM_STATUS = {"completed": "已完成", "in_progress": "进行中", "not_completed": "未完成"}
 BODIES = [  # code, name, English, kind, latent quality (estimate for the synthetic scores)
     ("general_office", "党政办公室", "General office", "subdistrict", 3.9),
@@ -53,49 +94,68 @@ BODIES = [  # code, name, English, kind, latent quality (estimate for the synthe
     ("housing_office", "房管办", "Housing management office", "district_dispatched", 3.0),
     ("market_supervision", "市场监管所", "Market supervision office", "district_dispatched", 3.6),
 ]
-BODY_KINDS = {"subdistrict": "街道机关科室", "subdistrict_unit": "街道事业单位",
-              "district_dispatched": "区派出机构"}
+BODY_KINDS = {
+    "subdistrict": "街道机关科室",
+    "subdistrict_unit": "街道事业单位",
+    "district_dispatched": "区派出机构",
+}
 CRITERIA = {"attitude": "服务态度", "efficiency": "办事效率", "outcome": "解决成效"}
-REP_TYPES = {"resident": "居民代表", "unit": "驻区单位代表", "social_org": "社会组织代表",
-             "deputy": "人大代表/政协委员"}
+REP_TYPES = {
+    "resident": "居民代表",
+    "unit": "驻区单位代表",
+    "social_org": "社会组织代表",
+    "deputy": "人大代表/政协委员",
+}
 STRAIGHT_LINER = "R07"  # planted: scores every body 5 on everything
 
 TABLES = [
     Table(
-        "member_units", "共建单位", "Member units",
+        "member_units",
+        "共建单位",
+        "Member units",
         "一行是“凝聚力工程”学会新华分会的一个成员单位（名称虚构）。",
-        "One row is one member unit of the co-governance society's Xinhua branch "
-        "(fictional name).",
+        "One row is one member unit of the co-governance society's Xinhua branch (fictional name).",
         (
             Field("unit_id", "string", "单位编号", "Member unit id", unique=True),
             Field("name", "string", "单位名称（虚构）", "Name (fictional)"),
             *coded("unit_type", "单位类型", "Unit type", UNIT_TYPES),
-            Field("joined_year", "integer", "加入年份", "Year joined", minimum=2014,
-                  maximum=2017),
+            Field("joined_year", "integer", "加入年份", "Year joined", minimum=2014, maximum=2017),
         ),
         ("unit_id",),
     ),
     Table(
-        "needs", "需求清单", "Needs list",
-        "一行是自下而上征集的一项居民需求。", "One row is one residents' need collected bottom-up.",
+        "needs",
+        "需求清单",
+        "Needs list",
+        "一行是自下而上征集的一项居民需求。",
+        "One row is one residents' need collected bottom-up.",
         (
             Field("need_id", "string", "需求编号", "Need id", unique=True),
             Field("year", "integer", "年份", "Year", minimum=2016, maximum=2017),
-            Field("area_id", "string", "居民区编号（空=全街道）", "Area id (empty = subdistrict)",
-                  required=False),
+            Field(
+                "area_id",
+                "string",
+                "居民区编号（空=全街道）",
+                "Area id (empty = subdistrict)",
+                required=False,
+            ),
             *coded("theme", "主题", "Theme", THEMES),
             Field("title", "string", "需求", "Need"),
             *coded("raised_via", "征集渠道", "Raised via", RAISED_VIA),
             *coded("priority", "优先级", "Priority", PRIORITY),
-            Field("people_affected", "integer", "涉及居民数", "People affected", unit="人",
-                  minimum=1),
+            Field(
+                "people_affected", "integer", "涉及居民数", "People affected", unit="人", minimum=1
+            ),
         ),
         ("need_id",),
         (fk("area_id", "residential_areas"),),
     ),
     Table(
-        "resources", "资源清单", "Resource list",
-        "一行是成员单位提供的一项资源。", "One row is one resource a member unit offers.",
+        "resources",
+        "资源清单",
+        "Resource list",
+        "一行是成员单位提供的一项资源。",
+        "One row is one resource a member unit offers.",
         (
             Field("resource_id", "string", "资源编号", "Resource id", unique=True),
             Field("year", "integer", "年份", "Year", minimum=2016, maximum=2017),
@@ -108,7 +168,9 @@ TABLES = [
         (fk("unit_id", "member_units"),),
     ),
     Table(
-        "project_claims", "年度项目清单", "Annual project list",
+        "project_claims",
+        "年度项目清单",
+        "Annual project list",
         "一行是年度项目清单中被成员单位认领的一个项目。",
         "One row is one project on the annual list, claimed by a member unit.",
         (
@@ -126,7 +188,9 @@ TABLES = [
         (fk("need_id", "needs"), fk("resource_id", "resources"), fk("unit_id", "member_units")),
     ),
     Table(
-        "admin_bodies", "行政组织", "Administrative bodies",
+        "admin_bodies",
+        "行政组织",
+        "Administrative bodies",
         "一行是社区代表大会评议的一个行政组织。",
         "One row is one administrative body the representative conference appraises.",
         (
@@ -138,21 +202,27 @@ TABLES = [
         ("body_id",),
     ),
     Table(
-        "representatives", "社区代表", "Representatives",
-        "一行是社区代表大会的一名代表（虚构）。", "One row is one conference representative (fictional).",
+        "representatives",
+        "社区代表",
+        "Representatives",
+        "一行是社区代表大会的一名代表（虚构）。",
+        "One row is one conference representative (fictional).",
         (
             Field("rep_id", "string", "代表编号", "Representative id", unique=True),
             *coded("rep_type", "代表类型", "Representative type", REP_TYPES),
             Field("area_id", "string", "居民区编号", "Residential area id", required=False),
             Field("unit_id", "string", "所在单位", "Member unit id", required=False),
-            Field("age_band", "string", "年龄段", "Age band",
-                  enum=("18-34", "35-49", "50-64", "65+")),
+            Field(
+                "age_band", "string", "年龄段", "Age band", enum=("18-34", "35-49", "50-64", "65+")
+            ),
         ),
         ("rep_id",),
         (fk("area_id", "residential_areas"), fk("unit_id", "member_units")),
     ),
     Table(
-        "representative_ratings", "代表评议打分", "Representatives' ratings",
+        "representative_ratings",
+        "代表评议打分",
+        "Representatives' ratings",
         "一行是一名代表在某年就某一方面给某行政组织打的分（1–5，空=未评）。",
         "One row is one representative's 1–5 score of one body on one criterion in one year "
         "(empty = not rated).",
@@ -178,8 +248,9 @@ def build(ctx: Context) -> None:
     resources = _resources(rng, units)
     ctx.tables["needs"], ctx.tables["resources"] = needs, resources
     ctx.tables["project_claims"] = _claims(rng, needs, resources)
-    bodies = pd.DataFrame([b[:4] for b in BODIES], columns=["body_id", "name", "name_en",
-                                                            "kind_code"])
+    bodies = pd.DataFrame(
+        [b[:4] for b in BODIES], columns=["body_id", "name", "name_en", "kind_code"]
+    )
     bodies["kind"] = bodies["kind_code"].map(BODY_KINDS)
     ctx.tables["admin_bodies"] = bodies
     reps = _representatives(rng, areas, units)
@@ -208,18 +279,41 @@ def _member_units(rng: np.random.Generator) -> pd.DataFrame:
 def _needs(rng: np.random.Generator, areas: list[str]) -> pd.DataFrame:
     rows = []
     for year, n in ((2016, 30), (2017, 34)):
-        themes = pick(rng, {"elderly_children": 22, "environment": 16, "culture": 12,
-                            "safety": 12, "employment": 6, "parking": 14, "health": 10,
-                            "disability": 8}, n)
+        themes = pick(
+            rng,
+            {
+                "elderly_children": 22,
+                "environment": 16,
+                "culture": 12,
+                "safety": 12,
+                "employment": 6,
+                "parking": 14,
+                "health": 10,
+                "disability": 8,
+            },
+            n,
+        )
         for i, th in enumerate(themes, start=1):
-            rows.append({"need_id": f"N{year}-{i:02d}", "year": year,
-                         "area_id": None if rng.random() < 0.12 else rng.choice(areas),
-                         "theme_code": th, "title": rng.choice(NEED_TITLES[th]),
-                         "raised_via_code": pick(rng, {"conference": 3, "residential_area": 5,
-                                                       "online_platform": 2 + 2 * (year - 2016)
-                                                       }, 1)[0],
-                         "priority_code": pick(rng, {"high": 3, "medium": 5, "low": 2}, 1)[0],
-                         "people_affected": int(rng.integers(30, 1500))})
+            rows.append(
+                {
+                    "need_id": f"N{year}-{i:02d}",
+                    "year": year,
+                    "area_id": None if rng.random() < 0.12 else rng.choice(areas),
+                    "theme_code": th,
+                    "title": rng.choice(NEED_TITLES[th]),
+                    "raised_via_code": pick(
+                        rng,
+                        {
+                            "conference": 3,
+                            "residential_area": 5,
+                            "online_platform": 2 + 2 * (year - 2016),
+                        },
+                        1,
+                    )[0],
+                    "priority_code": pick(rng, {"high": 3, "medium": 5, "low": 2}, 1)[0],
+                    "people_affected": int(rng.integers(30, 1500)),
+                }
+            )
     n = pd.DataFrame(rows)
     n["theme"] = n["theme_code"].map(THEMES)
     n["raised_via"] = n["raised_via_code"].map(RAISED_VIA)
@@ -230,18 +324,41 @@ def _needs(rng: np.random.Generator, areas: list[str]) -> pd.DataFrame:
 def _resources(rng: np.random.Generator, units: pd.DataFrame) -> pd.DataFrame:
     rows = []
     # planted: no member unit offers anything for parking, and little for disability services
-    weights = {"elderly_children": 22, "environment": 16, "culture": 18, "safety": 10,
-               "employment": 10, "parking": 0, "health": 12, "disability": 2}
+    weights = {
+        "elderly_children": 22,
+        "environment": 16,
+        "culture": 18,
+        "safety": 10,
+        "employment": 10,
+        "parking": 0,
+        "health": 12,
+        "disability": 2,
+    }
     for year, n in ((2016, 28), (2017, 33)):
         members = units[units["joined_year"] <= year]
         for i, th in enumerate(pick(rng, weights, n), start=1):
             unit = members.sample(1, random_state=rng).iloc[0]
-            kind = pick(rng, {"venue": 3, "funding": 3 if unit["unit_type_code"] in (
-                "central_soe", "local_soe") else 1, "volunteers": 3, "professional": 2,
-                "goods": 1}, 1)[0]
-            rows.append({"resource_id": f"R{year}-{i:02d}", "year": year,
-                         "unit_id": unit["unit_id"], "kind_code": kind, "theme_code": th,
-                         "value_yuan": int(round(rng.lognormal(9.6, 0.7), -2))})
+            kind = pick(
+                rng,
+                {
+                    "venue": 3,
+                    "funding": 3 if unit["unit_type_code"] in ("central_soe", "local_soe") else 1,
+                    "volunteers": 3,
+                    "professional": 2,
+                    "goods": 1,
+                },
+                1,
+            )[0]
+            rows.append(
+                {
+                    "resource_id": f"R{year}-{i:02d}",
+                    "year": year,
+                    "unit_id": unit["unit_id"],
+                    "kind_code": kind,
+                    "theme_code": th,
+                    "value_yuan": int(round(rng.lognormal(9.6, 0.7), -2)),
+                }
+            )
     r = pd.DataFrame(rows)
     r["kind"] = r["kind_code"].map(RESOURCE_KINDS)
     r["theme"] = r["theme_code"].map(THEMES)
@@ -251,38 +368,55 @@ def _resources(rng: np.random.Generator, units: pd.DataFrame) -> pd.DataFrame:
 def _claims(rng: np.random.Generator, needs: pd.DataFrame, res: pd.DataFrame) -> pd.DataFrame:
     """Match each year's needs to resources of the same theme, most urgent needs first."""
     rank = needs["priority_code"].map({"high": 0, "medium": 1, "low": 2})
-    order = needs.assign(rank=rank).sort_values(["year", "rank", "people_affected"],
-                                                ascending=[True, True, False])
+    order = needs.assign(rank=rank).sort_values(
+        ["year", "rank", "people_affected"], ascending=[True, True, False]
+    )
     used: set[str] = set()
     rows = []
     for _, need in order.iterrows():
-        pool = res[(res["year"] == need["year"]) & (res["theme_code"] == need["theme_code"])
-                   & ~res["resource_id"].isin(used)]
+        pool = res[
+            (res["year"] == need["year"])
+            & (res["theme_code"] == need["theme_code"])
+            & ~res["resource_id"].isin(used)
+        ]
         if pool.empty:
             continue
         r = pool.iloc[0]
         used.add(r["resource_id"])
-        rows.append({"year": need["year"], "need_id": need["need_id"],
-                     "resource_id": r["resource_id"], "unit_id": r["unit_id"],
-                     "claimed_on": pd.Timestamp(f"{need['year']}-03-01")
-                     + pd.Timedelta(days=int(rng.integers(0, 60))),
-                     "budget_yuan": int(r["value_yuan"]),
-                     "status_code": pick(rng, {"completed": 80, "in_progress": 12,
-                                               "not_completed": 8}, 1)[0],
-                     "beneficiaries": int(need["people_affected"] * rng.uniform(0.4, 1.0))})
+        rows.append(
+            {
+                "year": need["year"],
+                "need_id": need["need_id"],
+                "resource_id": r["resource_id"],
+                "unit_id": r["unit_id"],
+                "claimed_on": pd.Timestamp(f"{need['year']}-03-01")
+                + pd.Timedelta(days=int(rng.integers(0, 60))),
+                "budget_yuan": int(r["value_yuan"]),
+                "status_code": pick(
+                    rng, {"completed": 80, "in_progress": 12, "not_completed": 8}, 1
+                )[0],
+                "beneficiaries": int(need["people_affected"] * rng.uniform(0.4, 1.0)),
+            }
+        )
     c = pd.DataFrame(rows).sort_values(["year", "claimed_on", "need_id"]).reset_index(drop=True)
-    c.insert(0, "project_id", [f"PL{y}-{i:02d}" for y, i in
-                               zip(c["year"], c.groupby("year").cumcount() + 1, strict=True)])
+    c.insert(
+        0,
+        "project_id",
+        [
+            f"PL{y}-{i:02d}"
+            for y, i in zip(c["year"], c.groupby("year").cumcount() + 1, strict=True)
+        ],
+    )
     c["status"] = c["status_code"].map(CLAIM_STATUS)
     return c
 
 
-def _representatives(rng: np.random.Generator, areas: list[str],
-                     units: pd.DataFrame) -> pd.DataFrame:
+def _representatives(
+    rng: np.random.Generator, areas: list[str], units: pd.DataFrame
+) -> pd.DataFrame:
     n = 45
     types = np.array(["resident"] * 27 + ["unit"] * 11 + ["social_org"] * 4 + ["deputy"] * 3)
-    reps = pd.DataFrame({"rep_id": [f"R{i:02d}" for i in range(1, n + 1)],
-                         "rep_type_code": types})
+    reps = pd.DataFrame({"rep_id": [f"R{i:02d}" for i in range(1, n + 1)], "rep_type_code": types})
     reps.loc[6, "rep_type_code"] = "resident"  # R07
     reps["rep_type"] = reps["rep_type_code"].map(REP_TYPES)
     is_res = reps["rep_type_code"].eq("resident")
@@ -290,9 +424,11 @@ def _representatives(rng: np.random.Generator, areas: list[str],
     org_units = units[units["unit_type_code"].eq("social_org")]["unit_id"].to_numpy()
     reps["unit_id"] = np.select(
         [reps["rep_type_code"].eq("unit"), reps["rep_type_code"].eq("social_org")],
-        [rng.choice(units["unit_id"], n), rng.choice(org_units, n)], default=None)
+        [rng.choice(units["unit_id"], n), rng.choice(org_units, n)],
+        default=None,
+    )
     reps["unit_id"] = reps["unit_id"].where(reps["unit_id"].astype(bool), None)
-    reps["age_band"] = rng.choice(["18-34", "35-49", "50-64", "65+"], n, p=[.1, .3, .35, .25])
+    reps["age_band"] = rng.choice(["18-34", "35-49", "50-64", "65+"], n, p=[0.1, 0.3, 0.35, 0.25])
     return reps
 
 
@@ -312,8 +448,9 @@ def _ratings(rng: np.random.Generator, reps: pd.DataFrame) -> pd.DataFrame:
                     elif rng.random() < 0.05:
                         score = None  # did not rate a body they had no dealings with
                     else:
-                        score = float(np.clip(np.round(q + leniency[rep]
-                                                       + rng.normal(0, spread)), 1, 5))
+                        score = float(
+                            np.clip(np.round(q + leniency[rep] + rng.normal(0, spread)), 1, 5)
+                        )
                     rows.append((year, rep, code, crit, score))
     r = pd.DataFrame(rows, columns=["year", "rep_id", "body_id", "criterion_code", "score"])
     r["criterion"] = r["criterion_code"].map(CRITERIA)

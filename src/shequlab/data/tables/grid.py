@@ -8,7 +8,12 @@ import pandas as pd
 from shequlab.data.common import END, START, Context, pick
 from shequlab.data.schema import Field, Table, coded, fk
 
-SOURCES = {"patrol": "网格巡查", "hotline": "热线转办", "camera": "视频监控", "resident": "居民报告"}
+SOURCES = {
+    "patrol": "网格巡查",
+    "hotline": "热线转办",
+    "camera": "视频监控",
+    "resident": "居民报告",
+}
 KINDS = {"component": "部件", "event": "事件"}
 # code: (name, kind, weight, handling limit in hours (estimate), P(overdue), on a road?)
 CATEGORIES: dict[str, tuple[str, str, float, int, float, bool]] = {
@@ -27,20 +32,31 @@ CATEGORIES: dict[str, tuple[str, str, float, int, float, bool]] = {
     "fumes": ("油烟扰民", "event", 4, 72, 0.08, False),
     "bicycle_parking": ("非机动车乱停放", "event", 13, 4, 0.04, True),
 }
-HOTLINE_TO_GRID = {"unlicensed_stalls": "unlicensed_trading",
-                   "illegal_construction": "illegal_construction", "fumes": "fumes",
-                   "greenery": "damaged_greenery", "fire_lane": "piled_goods"}
+HOTLINE_TO_GRID = {
+    "unlicensed_stalls": "unlicensed_trading",
+    "illegal_construction": "illegal_construction",
+    "fumes": "fumes",
+    "greenery": "damaged_greenery",
+    "fire_lane": "piled_goods",
+}
 ROAD_CHIEF_FROM = pd.Timestamp("2017-04-01")  # planted: road-chief system speeds road cases
 ROAD_CHIEF_SPEEDUP = 0.65
-STAGES = ["reported_at", "registered_at", "dispatched_at", "handled_at", "verified_at",
-          "closed_at"]
+STAGES = ["reported_at", "registered_at", "dispatched_at", "handled_at", "verified_at", "closed_at"]
 STAGE_ZH = ["受理时间", "立案时间", "派遣时间", "处置时间", "核查时间", "结案时间"]
-STAGE_EN = ["Reported at", "Registered at", "Dispatched at", "Handled at", "Verified at",
-            "Closed at"]
+STAGE_EN = [
+    "Reported at",
+    "Registered at",
+    "Dispatched at",
+    "Handled at",
+    "Verified at",
+    "Closed at",
+]
 
 TABLES = [
     Table(
-        "grid_cases", "网格化管理案件", "Grid-management cases",
+        "grid_cases",
+        "网格化管理案件",
+        "Grid-management cases",
         "一行是一个网格案件；2017年末尚未走完的环节时间为空。",
         "One row is one grid case; stages not reached by the end of 2017 are empty.",
         (
@@ -51,19 +67,24 @@ TABLES = [
             Field("grid_id", "string", "网格编号", "Grid id"),
             Field("area_id", "string", "居民区编号", "Residential area id"),
             Field("on_road", "boolean", "位于市政道路", "On a municipal road"),
-            Field("hotline_order_id", "string", "热线工单编号", "Hotline order id",
-                  required=False),
-            *(Field(s, "datetime", z, e, required=(i == 0))
-              for i, (s, z, e) in enumerate(zip(STAGES, STAGE_ZH, STAGE_EN, strict=True))),
-            Field("time_limit_hours", "integer", "处置时限", "Handling limit", unit="小时",
-                  minimum=1),
+            Field("hotline_order_id", "string", "热线工单编号", "Hotline order id", required=False),
+            *(
+                Field(s, "datetime", z, e, required=(i == 0))
+                for i, (s, z, e) in enumerate(zip(STAGES, STAGE_ZH, STAGE_EN, strict=True))
+            ),
+            Field(
+                "time_limit_hours", "integer", "处置时限", "Handling limit", unit="小时", minimum=1
+            ),
             Field("overdue", "boolean", "超时", "Overdue"),
             Field("supervised", "boolean", "督办", "Supervised (督办)"),
             Field("reopened", "boolean", "核查不通过返工", "Reopened after failed check"),
         ),
         ("case_id",),
-        (fk("grid_id", "grids"), fk("area_id", "residential_areas"),
-         fk("hotline_order_id", "hotline_orders", "order_id")),
+        (
+            fk("grid_id", "grids"),
+            fk("area_id", "residential_areas"),
+            fk("hotline_order_id", "hotline_orders", "order_id"),
+        ),
     ),
 ]
 
@@ -83,29 +104,35 @@ def _own_cases(rng: np.random.Generator, areas: pd.DataFrame) -> pd.DataFrame:
     n = int(rng.poisson(5200))
     weights = {k: v[2] for k, v in CATEGORIES.items()}
     span = int((END - START).total_seconds() // 60)
-    c = pd.DataFrame({
-        "reported_at": START + pd.to_timedelta(np.sort(rng.integers(0, span, n)), unit="min"),
-        "category_code": pick(rng, weights, n),
-        "source_code": pick(rng, {"patrol": 62, "camera": 20, "resident": 18}, n),
-        "area_id": rng.choice(areas["area_id"], n, p=areas["area_km2"] / areas["area_km2"].sum()),
-        "hotline_order_id": None,
-    })
+    c = pd.DataFrame(
+        {
+            "reported_at": START + pd.to_timedelta(np.sort(rng.integers(0, span, n)), unit="min"),
+            "category_code": pick(rng, weights, n),
+            "source_code": pick(rng, {"patrol": 62, "camera": 20, "resident": 18}, n),
+            "area_id": rng.choice(
+                areas["area_id"], n, p=areas["area_km2"] / areas["area_km2"].sum()
+            ),
+            "hotline_order_id": None,
+        }
+    )
     # patrols walk in daytime: shift night reports into working hours
     night = c["reported_at"].dt.hour.isin([0, 1, 2, 3, 4, 5, 6, 22, 23])
-    c.loc[night, "reported_at"] = c.loc[night, "reported_at"].dt.normalize() + pd.Timedelta(
-        hours=9)
+    c.loc[night, "reported_at"] = c.loc[night, "reported_at"].dt.normalize() + pd.Timedelta(hours=9)
     return c
 
 
 def _hotline_transfers(rng: np.random.Generator, orders: pd.DataFrame) -> pd.DataFrame:
     o = orders[orders["category_code"].isin(list(HOTLINE_TO_GRID))]
     o = o[rng.random(len(o)) < 0.8]
-    return pd.DataFrame({
-        "reported_at": o["received_at"] + pd.to_timedelta(rng.integers(20, 180, len(o)), "min"),
-        "category_code": o["category_code"].map(HOTLINE_TO_GRID).to_numpy(),
-        "source_code": "hotline", "area_id": o["area_id"].to_numpy(),
-        "hotline_order_id": o["order_id"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "reported_at": o["received_at"] + pd.to_timedelta(rng.integers(20, 180, len(o)), "min"),
+            "category_code": o["category_code"].map(HOTLINE_TO_GRID).to_numpy(),
+            "source_code": "hotline",
+            "area_id": o["area_id"].to_numpy(),
+            "hotline_order_id": o["order_id"].to_numpy(),
+        }
+    )
 
 
 def _workflow(rng: np.random.Generator, c: pd.DataFrame) -> pd.DataFrame:
@@ -134,7 +161,7 @@ def _workflow(rng: np.random.Generator, c: pd.DataFrame) -> pd.DataFrame:
     # what had not happened by the end of 2017 is not known yet
     for i, s in enumerate(STAGES[1:], start=1):
         c[s] = c[s].where(c[s] <= END)
-        for later in STAGES[i + 1:]:
+        for later in STAGES[i + 1 :]:
             c[later] = c[later].where(c[s].notna())
     handled_or_now = c["handled_at"].fillna(END)
     c["overdue"] = (handled_or_now - c["dispatched_at"]).dt.total_seconds() > limit_s

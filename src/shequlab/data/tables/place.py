@@ -29,7 +29,8 @@ GRIDS = [
     ("G5", "第五网格（延安西路片）", "Grid 5 (West Yan'an Rd)"),
     ("G6", "第六网格（凯旋路片）", "Grid 6 (Kaixuan Rd)"),
 ]
-# id, fictional name, English, street, grid, building groups, housing mix (villa, lane, village, commodity)
+# id, fictional name, English, street, grid, building groups,
+# housing mix (villa, lane, workers' village, commodity)
 AREAS = [
     ("XH01", "番禺", "Panyu", "番禺路", "G1", 34, (0.15, 0.25, 0.30, 0.30)),
     ("XH02", "法华", "Fahua", "法华镇路", "G2", 38, (0.05, 0.45, 0.40, 0.10)),
@@ -52,8 +53,11 @@ AREAS = [
 
 TABLES = [
     Table(
-        "grids", "网格", "Grids",
-        "一行是一个城市网格化管理网格。", "One row is one grid of the city grid-management system.",
+        "grids",
+        "网格",
+        "Grids",
+        "一行是一个城市网格化管理网格。",
+        "One row is one grid of the city grid-management system.",
         (
             Field("grid_id", "string", "网格编号", "Grid id", unique=True, pattern=r"G\d"),
             Field("name", "string", "网格名称", "Grid name"),
@@ -62,12 +66,20 @@ TABLES = [
         ("grid_id",),
     ),
     Table(
-        "residential_areas", "居民区", "Residential areas",
+        "residential_areas",
+        "居民区",
+        "Residential areas",
         "一行是一个居民区（居委会），名称为虚构。",
         "One row is one residential area (residents' committee); names are fictional.",
         (
-            Field("area_id", "string", "居民区编号", "Residential area id", unique=True,
-                  pattern=r"XH\d{2}"),
+            Field(
+                "area_id",
+                "string",
+                "居民区编号",
+                "Residential area id",
+                unique=True,
+                pattern=r"XH\d{2}",
+            ),
             Field("name", "string", "居民区名称（虚构）", "Name (fictional)", unique=True),
             Field("name_en", "string", "英文名", "Name (English)"),
             Field("grid_id", "string", "所属网格", "Grid id"),
@@ -75,23 +87,43 @@ TABLES = [
             Field("building_groups", "integer", "楼组数", "Building groups", unit="个", minimum=1),
             Field("households", "integer", "户数", "Households", unit="户", minimum=1),
             Field("residents", "integer", "户籍及常住人口", "Residents", unit="人", minimum=1),
-            Field("residents_60plus", "integer", "60岁及以上人口", "Residents aged 60+", unit="人",
-                  minimum=0),
-            Field("residents_80plus", "integer", "80岁及以上人口", "Residents aged 80+", unit="人",
-                  minimum=0),
+            Field(
+                "residents_60plus",
+                "integer",
+                "60岁及以上人口",
+                "Residents aged 60+",
+                unit="人",
+                minimum=0,
+            ),
+            Field(
+                "residents_80plus",
+                "integer",
+                "80岁及以上人口",
+                "Residents aged 80+",
+                unit="人",
+                minimum=0,
+            ),
             Field("area_km2", "number", "面积", "Area", unit="km²", minimum=0),
         ),
         ("area_id",),
         (fk("grid_id", "grids"),),
     ),
     Table(
-        "buildings", "楼组", "Building groups",
+        "buildings",
+        "楼组",
+        "Building groups",
         "一行是一个楼组（一栋楼或一个门洞），带楼组长信息；地址与姓名为虚构。",
         "One row is one building group (a building or stairwell) with its group leader; "
         "addresses and names are fictional.",
         (
-            Field("building_id", "string", "楼组编号", "Building group id", unique=True,
-                  pattern=r"XH\d{2}-\d{3}"),
+            Field(
+                "building_id",
+                "string",
+                "楼组编号",
+                "Building group id",
+                unique=True,
+                pattern=r"XH\d{2}-\d{3}",
+            ),
             Field("area_id", "string", "居民区编号", "Residential area id"),
             Field("address", "string", "地址（虚构）", "Address (fictional)"),
             *coded("housing_type", "房屋类型", "Housing type", HOUSING),
@@ -100,13 +132,27 @@ TABLES = [
             Field("has_elevator", "boolean", "有电梯", "Has elevator"),
             Field("households", "integer", "户数", "Households", unit="户", minimum=1),
             Field("residents", "integer", "人口", "Residents", unit="人", minimum=1),
-            Field("residents_60plus", "integer", "60岁及以上人口", "Residents aged 60+", unit="人",
-                  minimum=0),
+            Field(
+                "residents_60plus",
+                "integer",
+                "60岁及以上人口",
+                "Residents aged 60+",
+                unit="人",
+                minimum=0,
+            ),
             Field("leader_name", "string", "楼组长姓名（虚构）", "Group leader name (fictional)"),
-            Field("leader_gender", "string", "楼组长性别", "Group leader gender",
-                  enum=("女", "男")),
-            Field("leader_age", "integer", "楼组长年龄（2017年）", "Group leader age (2017)",
-                  unit="岁", minimum=18, maximum=100),
+            Field(
+                "leader_gender", "string", "楼组长性别", "Group leader gender", enum=("女", "男")
+            ),
+            Field(
+                "leader_age",
+                "integer",
+                "楼组长年龄（2017年）",
+                "Group leader age (2017)",
+                unit="岁",
+                minimum=18,
+                maximum=100,
+            ),
             Field("leader_party_member", "boolean", "楼组长是党员", "Group leader is Party member"),
         ),
         ("building_id",),
@@ -126,7 +172,7 @@ def build(ctx: Context) -> None:
             tr = HOUSING_TRAITS[t]
             hh = int(rng.integers(*tr["hh"]))
             floors = int(rng.integers(tr["floors"][0], tr["floors"][1] + 1))
-            residents = int(round(hh * rng.uniform(3.3, 4.4)))
+            residents = round(hh * rng.uniform(3.3, 4.4))
             old_share = np.clip(rng.normal(tr["old"], 0.05), 0.1, 0.7)
             if area_id == "XH04":  # planted: the oldest area, old lanes, many elderly
                 old_share = min(0.7, old_share + 0.06)
@@ -142,7 +188,7 @@ def build(ctx: Context) -> None:
                     "has_elevator": bool(t == "commodity" and floors >= 7),
                     "households": hh,
                     "residents": residents,
-                    "residents_60plus": int(round(residents * old_share)),
+                    "residents_60plus": round(residents * old_share),
                 }
             )
     b = pd.DataFrame(rows)

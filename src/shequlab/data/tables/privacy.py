@@ -13,11 +13,24 @@ from shequlab.data.common import Context, fake_names, pick
 from shequlab.data.schema import Field, Table, coded, fk
 
 REGION = "310105"  # Changning District's administrative code, used for the fake IDs
-REQUEST_TYPES = {"subsistence": "低保咨询", "elderly_care": "居家养老服务",
-                 "disability": "残疾人补贴", "employment": "就业援助",
-                 "housing": "住房困难", "counselling": "心理疏导", "certificate": "证明开具"}
-TYPE_WEIGHTS = {"subsistence": 12, "elderly_care": 30, "disability": 9, "employment": 12,
-                "housing": 8, "counselling": 3, "certificate": 26}
+REQUEST_TYPES = {
+    "subsistence": "低保咨询",
+    "elderly_care": "居家养老服务",
+    "disability": "残疾人补贴",
+    "employment": "就业援助",
+    "housing": "住房困难",
+    "counselling": "心理疏导",
+    "certificate": "证明开具",
+}
+TYPE_WEIGHTS = {
+    "subsistence": 12,
+    "elderly_care": 30,
+    "disability": 9,
+    "employment": 12,
+    "housing": 8,
+    "counselling": 3,
+    "certificate": 26,
+}
 SENSITIVE = {"subsistence", "disability", "counselling", "elderly_care"}  # PIPL art. 28
 STATUS = {"closed": "已办结", "referred": "已转介", "pending": "办理中"}
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -25,7 +38,9 @@ CHECK = "10X98765432"
 
 TABLES = [
     Table(
-        "resident_requests", "居民求助登记（虚构个人信息）", "Resident requests (FAKE personal data)",
+        "resident_requests",
+        "居民求助登记（虚构个人信息）",
+        "Resident requests (FAKE personal data)",
         "一行是居民到居委会登记的一项求助。姓名、手机号、身份证号均为伪造，仅供隐私保护练习。",
         "One row is one request a resident registered at the committee. Names, mobile and ID "
         "numbers are fake, for privacy exercises only.",
@@ -37,10 +52,20 @@ TABLES = [
             Field("name", "string", "姓名（伪造）", "Name (fake)"),
             Field("gender", "string", "性别", "Gender", enum=("女", "男")),
             Field("birth_date", "date", "出生日期", "Birth date"),
-            Field("id_number", "string", "身份证号（伪造，校验位故意错误）",
-                  "ID number (fake, wrong check digit on purpose)", pattern=r"\d{17}[\dX]"),
-            Field("mobile", "string", "手机号（伪造，100开头）", "Mobile (fake, starts 100)",
-                  pattern=r"100\d{8}"),
+            Field(
+                "id_number",
+                "string",
+                "身份证号（伪造，校验位故意错误）",
+                "ID number (fake, wrong check digit on purpose)",
+                pattern=r"\d{17}[\dX]",
+            ),
+            Field(
+                "mobile",
+                "string",
+                "手机号（伪造，100开头）",
+                "Mobile (fake, starts 100)",
+                pattern=r"100\d{8}",
+            ),
             Field("address", "string", "住址（虚构）", "Address (fictional)"),
             *coded("request_type", "求助类型", "Request type", REQUEST_TYPES),
             Field("sensitive", "boolean", "涉及敏感个人信息", "Involves sensitive personal data"),
@@ -64,16 +89,18 @@ def build(ctx: Context) -> None:
     b = ctx["buildings"]
     n = 640
     rows = b.sample(n, replace=True, weights=b["residents_60plus"] + 5, random_state=rng)
-    r = pd.DataFrame({"area_id": rows["area_id"].to_numpy(),
-                      "building_id": rows["building_id"].to_numpy()})
+    r = pd.DataFrame(
+        {"area_id": rows["area_id"].to_numpy(), "building_id": rows["building_id"].to_numpy()}
+    )
     r["received_on"] = pd.Timestamp("2016-01-04") + pd.to_timedelta(rng.integers(0, 725, n), "D")
     r = r.sort_values(["received_on", "building_id"], kind="stable").reset_index(drop=True)
     r.insert(0, "request_id", [f"RQ{i:04d}" for i in range(1, n + 1)])
     r["request_type_code"] = pick(rng, TYPE_WEIGHTS, n)
     old = r["request_type_code"].eq("elderly_care")
     age = np.where(old, rng.integers(62, 95, n), rng.integers(20, 85, n))
-    birth = pd.to_datetime(r["received_on"]) - pd.to_timedelta(age * 365.25
-                                                               + rng.integers(0, 365, n), "D")
+    birth = pd.to_datetime(r["received_on"]) - pd.to_timedelta(
+        age * 365.25 + rng.integers(0, 365, n), "D"
+    )
     r["birth_date"] = birth.dt.normalize()
     male = rng.random(n) < 0.42
     r["gender"] = np.where(male, "男", "女")
