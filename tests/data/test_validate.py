@@ -17,9 +17,7 @@ from typer.testing import CliRunner
 from shequlab.cli import app
 from shequlab.data.validate import (
     Problem,
-    TableEncodingError,
     ValidationUsageError,
-    read_table_text,
     validate_file,
     validate_package,
 )
@@ -458,35 +456,6 @@ def test_gbk_export_accepted_when_allowed(tmp_path: Path, package: Path) -> None
     problem = only(validate_file(bad, "orders", package, allow_gbk=True).problems, "enum")
     assert (problem.file, problem.row, problem.column) == ("b.csv", 3, "category")
     assert "失物" in problem.message_zh
-
-
-def test_read_table_text_recognises_encodings(tmp_path: Path) -> None:
-    text = "area_id,area_name\nA01,新华一村\n"
-    cases = {"u8.csv": text.encode(), "sig.csv": text.encode("utf-8-sig")}
-    for name, data in cases.items():
-        (tmp_path / name).write_bytes(data)
-    assert read_table_text(tmp_path / "u8.csv") == read_table_text(tmp_path / "u8.csv")
-    assert read_table_text(tmp_path / "u8.csv").encoding == "utf-8"
-    sig = read_table_text(tmp_path / "sig.csv")
-    assert (sig.encoding, sig.text) == ("utf-8-sig", text)
-    (tmp_path / "gbk.csv").write_bytes(text.encode("gbk"))
-    assert read_table_text(tmp_path / "gbk.csv", allow_gbk=True).text == text
-    bad = {
-        "gbk.csv": "wrong-encoding",
-        "x.csv": "excel-workbook",
-        "u16.csv": "utf16-encoding",
-        "latin.csv": "unknown-encoding",
-    }
-    (tmp_path / "x.csv").write_bytes(b"PK\x03\x04rest-of-a-zip")
-    (tmp_path / "u16.csv").write_bytes(text.encode("utf-16"))
-    (tmp_path / "latin.csv").write_bytes(b"a,b\n1,caf\xe9\xff\n")
-    for name, code in bad.items():
-        with pytest.raises(TableEncodingError) as caught:
-            read_table_text(tmp_path / name)
-        assert caught.value.code == code
-        assert "CSV UTF-8" in caught.value.message_zh and "CSV UTF-8" in caught.value.message_en
-    with pytest.raises(TableEncodingError, match="line 2"):
-        read_table_text(tmp_path / "latin.csv")
 
 
 def test_external_file_not_found(tmp_path: Path, package: Path) -> None:
