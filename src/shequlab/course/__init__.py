@@ -1,0 +1,1 @@
+"""Course build and check: curriculum/ + notebooks/ → nbgrader source/release, proven correct."""

@@ -1,0 +1,135 @@
+"""`shequlab course build`: curriculum/ + notebooks/ → nbgrader's source/ and release/."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from rich.console import Console
+from rich.progress import Progress
+
+from shequlab.course.nbgrader import course_root, nbgrader_api, run
+from shequlab.curriculum import Module, load_curriculum
+from shequlab.paths import project_root
+
+NOTEBOOKS = ("exercises.ipynb", "case.ipynb")
+
+
+class BuildError(RuntimeError):
+    """A module cannot be built; the message says what is missing and where."""
+
+
+@dataclass
+class ModuleBuild:
+    """Where one module's build reads from and writes to."""
+
+    module: Module
+    root: Path  # the project root
+    api: object  # NbGraderAPI on root/grading
+
+    @property
+    def notebook_dir(self) -> Path:
+        """The authored module folder: notebooks/<program>/<module>/."""
+        return self.root / "notebooks" / self.module.program / self.module.id
+
+    @property
+    def source_dir(self) -> Path:
+        """nbgrader's source/<module>/ (notebooks with solutions + data/)."""
+        return course_root(self.root) / "source" / self.module.id
+
+    @property
+    def release_dir(self) -> Path:
+        """nbgrader's release/<module>/ (what trainees fetch)."""
+        return course_root(self.root) / "release" / self.module.id
+
+
+def require_notebooks(build: ModuleBuild) -> None:
+    """Fail early, and clearly, when the module folder is incomplete."""
+    missing = [n for n in NOTEBOOKS if not (build.notebook_dir / n).is_file()]
+    if missing:
+        raise BuildError(
+            f"{build.module.id}: {', '.join(missing)} missing in {build.notebook_dir}; "
+            "write the notebooks (see curriculum/README.md) or remove the module from program.yml"
+        )
+
+
+def copy_notebooks_to_source(build: ModuleBuild) -> None:
+    """Start source/<module>/ afresh so files deleted by the author do not linger."""
+    if build.source_dir.exists():
+        shutil.rmtree(build.source_dir)
+    build.source_dir.mkdir(parents=True)
+    for name in NOTEBOOKS:
+        shutil.copyfile(build.notebook_dir / name, build.source_dir / name)
+
+
+def copy_datasets(build: ModuleBuild) -> None:
+    """Copy the module's tables into source/<module>/data/ and beside the authored notebooks."""
+    datasets = build.root / "datasets"
+    for target in (build.source_dir / "data", build.notebook_dir / "data"):
+        target.mkdir(parents=True, exist_ok=True)
+        for name in build.module.datasets:
+            shutil.copyfile(datasets / f"{name}.csv", target / f"{name}.csv")
+
+
+def generate_release(build: ModuleBuild) -> None:
+    """nbgrader generate_assignment: stubs for solutions, no hidden tests, gradebook entry."""
+    if build.release_dir.exists():
+        shutil.rmtree(build.release_dir)  # notebook_id="exercises" makes --force keep old files
+    run(build.api.generate_assignment(build.module.id, force=True, create=True), "generate")
+
+
+def release_case_notebook(build: ModuleBuild) -> None:
+    """Put case.ipynb beside the exercises, every cell locked (read-only), sources unchanged.
+
+    nbgrader only converts exercises.ipynb (CourseDirectory.notebook_id) and skips other
+    notebooks, so the case study would otherwise be missing from the release.
+    """
+    nb = nbformat.read(build.source_dir / "case.ipynb", as_version=4)
+    for cell in nb.cells:
+        cell.metadata["editable"] = False
+        cell.metadata["deletable"] = False
+    nbformat.write(nb, build.release_dir / "case.ipynb")
+
+
+# The build of one module, in order. generate_release rebuilds release/<module>/ from scratch, so
+# release_case_notebook must come after it.
+BUILD_STEPS: list[Callable[[ModuleBuild], None]] = [
+    require_notebooks,
+    copy_notebooks_to_source,
+    copy_datasets,
+    generate_release,
+    release_case_notebook,
+]
+
+
+def build_module(build: ModuleBuild) -> None:
+    """Run every build step for one module."""
+    for step in BUILD_STEPS:
+        step(build)
+
+
+def build_course(
+    program: str | None = None,
+    module: str | None = None,
+    *,
+    root: Path | None = None,
+    console: Console | None = None,
+) -> list[ModuleBuild]:
+    """Build the selected modules (default: all) into <root>/grading; return what was built."""
+    root = Path(root) if root is not None else project_root()
+    console = console or Console(stderr=True)
+    modules = load_curriculum(root).modules(program, module)
+    course_root(root).mkdir(exist_ok=True)
+    api = nbgrader_api(course_root(root))
+    builds = [ModuleBuild(module=m, root=root, api=api) for m in modules]
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("building", total=len(builds))
+        for build in builds:
+            progress.update(task, description=f"building {build.module.id}")
+            build_module(build)
+            console.print(f"[green]✓[/] {build.module.id} → {build.release_dir.relative_to(root)}")
+            progress.advance(task)
+    return builds

@@ -1,0 +1,246 @@
+"""`shequlab course check`: prove each module: solution full, release zero, wrong fail.
+
+Each module is built into a throwaway course root and autograded there (the real gradebook is
+never touched); fake students submit the solution, the untouched release and every recorded wrong
+answer, so a single `nbgrader autograde` run grades them all.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbgrader.api import Gradebook
+from rich.console import Console
+from rich.table import Table
+
+from shequlab.course.build import ModuleBuild, build_module
+from shequlab.course.metadata import load_wrong_answers, metadata_problems
+from shequlab.course.nbgrader import course_root, nbgrader_api, quiet_gradebook, run
+from shequlab.curriculum import Module, load_curriculum
+from shequlab.paths import project_root
+
+SOLUTION, RELEASE = "solution", "release"
+CASE_CELL_TIMEOUT = 60  # seconds per cell of case.ipynb
+
+
+@dataclass
+class CheckResult:
+    """One proof about one module."""
+
+    check: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class ModuleCheck:
+    """All proofs about one module, and how long they took."""
+
+    module_id: str
+    results: list[CheckResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.results) and all(r.ok for r in self.results)
+
+    def add(self, check: str, ok: bool, detail: str = "") -> bool:
+        self.results.append(CheckResult(check, ok, detail))
+        return ok
+
+
+def check_course(
+    program: str | None = None,
+    module: str | None = None,
+    *,
+    root: Path | None = None,
+    workers: int = 2,
+    console: Console | None = None,
+) -> list[ModuleCheck]:
+    """Check the selected modules (default: all), in parallel processes; print a table for each."""
+    root = Path(root) if root is not None else project_root()
+    console = console or Console()
+    ids = [m.id for m in load_curriculum(root).modules(program, module)]
+    if workers <= 1 or len(ids) == 1:
+        checks = [check_module(root, module_id) for module_id in ids]
+    else:
+        context = multiprocessing.get_context("spawn")  # no forked kernels or sqlite handles
+        with ProcessPoolExecutor(min(workers, len(ids)), mp_context=context) as pool:
+            checks = list(pool.map(check_module, [root] * len(ids), ids))
+    for result in checks:
+        print_module_check(result, console)
+    return checks
+
+
+def check_module(root: Path, module_id: str) -> ModuleCheck:
+    """Run every check for one module in a temporary course root."""
+    started = time.perf_counter()
+    module = load_curriculum(root).modules(module=module_id)[0]
+    result = ModuleCheck(module_id)
+    notebook_dir = root / "notebooks" / module.program / module.id
+    with tempfile.TemporaryDirectory(prefix=f"shequlab-check-{module_id}-") as tmp:
+        try:
+            _run_checks(result, module, Path(root), notebook_dir, Path(tmp))
+        except Exception as exc:  # a crash is a failed check, reported, not a traceback
+            result.add("check ran", False, f"{type(exc).__name__}: {exc}")
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _run_checks(
+    result: ModuleCheck, module: Module, root: Path, notebook_dir: Path, tmp: Path
+) -> None:
+    exercises, case = notebook_dir / "exercises.ipynb", notebook_dir / "case.ipynb"
+    missing = [p.name for p in (exercises, case) if not p.is_file()]
+    if not result.add(
+        "notebooks present",
+        not missing,
+        f"missing in {notebook_dir.relative_to(root)}: {', '.join(missing)}" if missing else "",
+    ):
+        return
+    problems = metadata_problems(module, exercises, case)
+    result.add("metadata agrees with module file", not problems, "; ".join(problems))
+
+    source_nb = nbformat.read(exercises, as_version=4)
+    try:
+        wrong = load_wrong_answers(notebook_dir / "wrong_answers.yml", module, source_nb)
+        result.add("wrong answers recorded", True, f"{len(wrong)} in wrong_answers.yml")
+    except ValueError as exc:
+        wrong = []
+        result.add("wrong answers recorded", False, str(exc))
+
+    build = build_in_temp_root(root, tmp, module)
+    result.add("build", True, "generate_assignment ok")
+    students = write_fake_submissions(build, source_nb, wrong)
+    started = time.perf_counter()
+    with quiet_gradebook():
+        run(build.api.autograde(module.id, "*", force=True, create=True), "autograde")
+    per_notebook = (time.perf_counter() - started) / len(students)
+    scores = read_scores(build, students)
+    auto = {e.grade_id: e.points for e in module.exercises if e.kind == "auto"}
+
+    lost = {
+        g: (scores[SOLUTION].get(g), p) for g, p in auto.items() if scores[SOLUTION].get(g) != p
+    }
+    result.add(
+        "solution scores full marks",
+        not lost,
+        ", ".join(f"{g}: {s}/{p:g}" for g, (s, p) in lost.items())
+        or f"{sum(auto.values()):g}/{sum(auto.values()):g} (≈{per_notebook:.1f} s per notebook)",
+    )
+    earned = {g: s for g, s in scores[RELEASE].items() if g in auto and s}
+    result.add(
+        "release scores zero",
+        not earned,
+        ", ".join(f"{g}: {s:g}" for g, s in earned.items()) or f"0/{sum(auto.values()):g}",
+    )
+    for student, entry in zip(students[2:], wrong, strict=True):
+        score = scores[student].get(entry["grade_id"])
+        result.add(
+            f"wrong answer fails: {entry['grade_id']}",
+            score == 0,
+            f"{_text(entry['description'])} → {score:g}/{auto[entry['grade_id']]:g}"
+            if score is not None
+            else "not graded",
+        )
+    error = execute_case(build.source_dir)
+    result.add("case.ipynb executes", error is None, error or "")
+
+
+def _text(description: str | dict) -> str:
+    """A wrong answer's description: plain text, or bilingual {zh, en}."""
+    if isinstance(description, dict):
+        return " / ".join(str(description[k]) for k in ("zh", "en") if k in description)
+    return str(description)
+
+
+def build_in_temp_root(root: Path, tmp: Path, module: Module) -> ModuleBuild:
+    """A project root in `tmp` that shares curriculum, datasets, notebooks; own grading/."""
+    for name in ("curriculum", "datasets", "notebooks"):
+        (tmp / name).symlink_to(root / name, target_is_directory=True)
+    course_root(tmp).mkdir()
+    shutil.copyfile(
+        course_root(root) / "nbgrader_config.py", course_root(tmp) / "nbgrader_config.py"
+    )
+    build = ModuleBuild(module=module, root=tmp, api=nbgrader_api(course_root(tmp)))
+    build_module(build)
+    return build
+
+
+def write_fake_submissions(
+    build: ModuleBuild, source_nb: nbformat.NotebookNode, wrong: list[dict]
+) -> list[str]:
+    """submitted/<student>/<module>/exercises.ipynb for solution, release and each wrong answer."""
+    release_nb = nbformat.read(build.release_dir / "exercises.ipynb", as_version=4)
+    submissions = {SOLUTION: source_nb, RELEASE: release_nb}
+    for i, entry in enumerate(wrong, start=1):
+        submissions[f"wrong-{i:02d}"] = with_answer(source_nb, entry["grade_id"], entry["code"])
+    for student, nb in submissions.items():
+        folder = course_root(build.root) / "submitted" / student / build.module.id
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / "exercises.ipynb")
+    return list(submissions)
+
+
+def with_answer(nb: nbformat.NotebookNode, grade_id: str, code: str) -> nbformat.NotebookNode:
+    """A copy of `nb` whose answer cell `<grade_id>_answer` holds `code` instead of its source."""
+    copy = nbformat.from_dict(nb)
+    for cell in copy.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == f"{grade_id}_answer":
+            cell.source = code
+            return copy
+    raise ValueError(f"no answer cell {grade_id}_answer")
+
+
+def read_scores(build: ModuleBuild, students: list[str]) -> dict[str, dict[str, float | None]]:
+    """Autograded score of each grade cell, per fake student."""
+    api = build.api
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        return {
+            student: {
+                grade.name: grade.auto_score
+                for nb in gb.find_submission(build.module.id, student).notebooks
+                for grade in nb.grades
+            }
+            for student in students
+        }
+
+
+def execute_case(folder: Path) -> str | None:
+    """Run case.ipynb with `folder` as working directory (so data/ resolves); None if it works."""
+    nb = nbformat.read(folder / "case.ipynb", as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=CASE_CELL_TIMEOUT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(folder)}},
+    )
+    try:
+        client.execute()
+    except Exception as exc:
+        return (
+            f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
+        )
+    return None
+
+
+def print_module_check(result: ModuleCheck, console: Console) -> None:
+    """A table per module: check, result, detail."""
+    status = "[green]通过 passed[/]" if result.ok else "[red]未通过 FAILED[/]"
+    table = Table(
+        title=f"{result.module_id} — {status} ({result.seconds:.1f} s)", title_justify="left"
+    )
+    table.add_column("check")
+    table.add_column("result")
+    table.add_column("detail", overflow="fold")
+    for r in result.results:
+        table.add_row(r.check, "[green]ok[/]" if r.ok else "[red]FAIL[/]", r.detail)
+    console.print(table)

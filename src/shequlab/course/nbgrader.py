@@ -1,0 +1,74 @@
+"""One way to reach nbgrader: its Python API configured from <course root>/nbgrader_config.py."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from sqlalchemy.exc import SAWarning
+from traitlets.config import Config, PyFileConfigLoader
+
+from shequlab.paths import project_root
+
+CONFIG_FILE = "nbgrader_config.py"
+
+
+class NbGraderError(RuntimeError):
+    """An nbgrader step failed; the message carries nbgrader's log and traceback."""
+
+
+def course_root(root: Path | None = None) -> Path:
+    """The nbgrader course root (the grading/ folder) of the project at `root`."""
+    return (Path(root) if root is not None else project_root()) / "grading"
+
+
+def load_course_config(course_dir: Path) -> Config:
+    """Read the course's nbgrader_config.py, with the course root pinned to `course_dir`."""
+    course_dir = Path(course_dir).resolve()
+    config = PyFileConfigLoader(CONFIG_FILE, path=str(course_dir)).load_config()
+    config.CourseDirectory.root = str(course_dir)
+    return config
+
+
+def _put_venv_on_path() -> None:
+    """nbgrader's Gradebook runs the `alembic` command; find it even when the venv is not active."""
+    bin_dir = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "").split(os.pathsep)
+    if bin_dir not in path:
+        os.environ["PATH"] = os.pathsep.join([bin_dir, *path])
+
+
+def nbgrader_api(course_dir: Path, **overrides: Any) -> NbGraderAPI:
+    """An NbGraderAPI on `course_dir`; `overrides` are extra config, e.g. {"Exchange": {...}}."""
+    _put_venv_on_path()
+    config = load_course_config(course_dir)
+    config.merge(Config(overrides))
+    coursedir = CourseDirectory(config=config)
+    api = NbGraderAPI(coursedir=coursedir, config=config)
+    api.log.setLevel(logging.WARNING)
+    return api
+
+
+def run(result: dict[str, Any], what: str) -> str:
+    """Raise NbGraderError unless an NbGraderAPI call succeeded; return its log."""
+    if not result.get("success"):
+        raise NbGraderError(
+            f"nbgrader {what} failed:\n{result.get('log', '')}\n{result.get('error', '')}"
+        )
+    return result.get("log", "")
+
+
+@contextlib.contextmanager
+def quiet_gradebook() -> Iterator[None]:
+    """Hide SQLAlchemy's autoflush warnings that nbgrader 0.9.6 triggers on every autograde."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)
+        yield
