@@ -162,3 +162,14 @@ def test_error_message_says_where_and_how(root: Path) -> None:
 def test_selecting_an_unknown_module_says_which_exist(root: Path) -> None:
     with pytest.raises(CurriculumError, match=MODULE):
         load_curriculum(root).modules(module="onb-42-nothing")
+
+
+def test_curriculum_error_survives_pickling_between_worker_processes() -> None:
+    import pickle
+
+    from shequlab.curriculum import CurriculumError, Problem
+
+    err = CurriculumError([Problem(Path("onboarding/program.yml"), "modules[1]", "missing file")])
+    again = pickle.loads(pickle.dumps(err))
+    assert again.problems == err.problems
+    assert "1 problems" in str(again) and "missing file" in str(again)

@@ -175,6 +175,9 @@ class CurriculumError(ValueError):
             f"课程数据有误 / the curriculum is invalid ({len(problems)} problems):\n{lines}"
         )
 
+    def __reduce__(self):  # survive pickling between `course check` worker processes
+        return (type(self), (self.problems,))
+
 
 # ---------------------------------------------------------------------------------------------
 # Loading
