@@ -38,7 +38,7 @@ def load_course_config(course_dir: Path) -> Config:
     return config
 
 
-def _put_venv_on_path() -> None:
+def put_venv_on_path() -> None:
     """nbgrader's Gradebook runs the `alembic` command; find it even when the venv is not active."""
     bin_dir = str(Path(sys.executable).parent)
     path = os.environ.get("PATH", "").split(os.pathsep)
@@ -48,7 +48,7 @@ def _put_venv_on_path() -> None:
 
 def nbgrader_api(course_dir: Path, **overrides: Any) -> NbGraderAPI:
     """An NbGraderAPI on `course_dir`; `overrides` are extra config, e.g. {"Exchange": {...}}."""
-    _put_venv_on_path()
+    put_venv_on_path()
     config = load_course_config(course_dir)
     config.merge(Config(overrides))
     coursedir = CourseDirectory(config=config)

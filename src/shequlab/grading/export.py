@@ -1,0 +1,78 @@
+"""`shequlab grade export`: nbgrader's grades CSV, and scores per competency per trainee."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.plugins import CsvExportPlugin
+
+from shequlab.curriculum import load_curriculum
+from shequlab.grading.roster import load_roster
+from shequlab.paths import project_root
+
+
+@dataclass(frozen=True)
+class CompetencyScore:
+    student_id: str
+    module: str
+    competency: str
+    earned: float
+    possible: float
+
+
+def export_grades_csv(course_dir: Path, out: Path) -> Path:
+    """nbgrader's own CSV export (same columns as `nbgrader export`)."""
+    with Gradebook(f"sqlite:///{Path(course_dir) / 'gradebook.db'}") as gb:
+        CsvExportPlugin(to=str(out)).export(gb)
+    return Path(out)
+
+
+def competency_scores(course_dir: Path, root: Path | None = None) -> list[CompetencyScore]:
+    """Per trainee, module and competency: points earned and possible (manual score over auto).
+
+    An exercise that assesses several competencies counts fully towards each of them.
+    """
+    modules = {m.id: m for m in load_curriculum(root or project_root()).modules()}
+    rows = []
+    with Gradebook(f"sqlite:///{Path(course_dir) / 'gradebook.db'}") as gb:
+        for assignment in gb.assignments:
+            module = modules.get(assignment.name)
+            if module is None:
+                continue
+            for student in gb.students:
+                try:
+                    nb = gb.find_submission_notebook("exercises", assignment.name, student.id)
+                except MissingEntry:
+                    continue
+                earned: dict[str, float] = {}
+                possible: dict[str, float] = {}
+                scores = {g.name: g.score for g in nb.grades}
+                for ex in module.exercises:
+                    for comp in ex.competencies:
+                        possible[comp] = possible.get(comp, 0) + ex.points
+                        earned[comp] = earned.get(comp, 0) + float(scores.get(ex.grade_id) or 0)
+                rows += [CompetencyScore(student.id, module.id, c, earned[c], possible[c])
+                         for c in sorted(possible)]  # fmt: skip
+    return rows
+
+
+def export_all(course_dir: Path, out_dir: Path, root: Path | None = None) -> list[Path]:
+    """grades.csv and competencies.csv in `out_dir`."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    grades = export_grades_csv(course_dir, out_dir / "grades.csv")
+    roster = load_roster(course_dir)
+    comp = out_dir / "competencies.csv"
+    with comp.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens it right
+        writer = csv.writer(f)
+        writer.writerow(["student_id", "name", "cohort", "program", "module", "competency",
+                         "earned", "possible", "percent"])  # fmt: skip
+        for r in competency_scores(course_dir, root):
+            t = roster.get(r.student_id)
+            writer.writerow([r.student_id, t.name if t else "", t.cohort if t else "",
+                             t.program if t else "", r.module, r.competency, f"{r.earned:g}",
+                             f"{r.possible:g}", f"{100 * r.earned / r.possible:.0f}"])  # fmt: skip
+    return [grades, comp]

@@ -1,0 +1,175 @@
+"""Warm kernel fork-server: inside the sandbox, forks a fresh pre-imported ipykernel per notebook.
+
+Started as a plain script (`python -I forkserver.py`) so that it needs nothing from the project
+but the Python environment. Importing pandas, numpy, matplotlib and ipykernel costs about a second
+per kernel; here it is paid once, and every kernel is a clean fork with those modules loaded.
+
+Protocol: one JSON object per line on stdin, one JSON reply per line on stdout.
+  {"op": "start", "connection_file": ..., "cwd": ..., "env": {...}, "limits": {...}}
+      -> {"ok": true, "pid": N}  once the kernel's sockets are bound (or {"ok": false, ...})
+  {"op": "alive", "pid": N}   -> {"ok": true, "alive": bool, "status": exit status or null}
+  {"op": "signal", "pid": N, "signal": 2}  -> {"ok": true}
+  {"op": "reap"}  -> kills every other process in the sandbox's pid namespace -> {"ok": true}
+Kernels close the protocol pipes before running trainee code, so they cannot speak for the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import importlib
+import json
+import os
+import resource
+import select
+import signal
+import sys
+
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE = 1, 4
+LIMITS = {
+    "memory_bytes": resource.RLIMIT_AS,
+    "cpu_seconds": resource.RLIMIT_CPU,
+    "file_bytes": resource.RLIMIT_FSIZE,
+}
+_libc = ctypes.CDLL(None, use_errno=True)
+_exits: dict[int, int] = {}  # pid -> raw wait status, for kernels already reaped
+
+
+def warm_up(modules: list[str]) -> None:
+    """Import what notebooks commonly import, so each forked kernel starts with it loaded."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # a missing optional module only costs speed
+            print(f"forkserver: cannot pre-import {name}: {exc}", file=sys.stderr)
+    gc.collect()
+    gc.freeze()  # keep the imported objects' pages shared between forks
+
+
+def start_kernel(request: dict) -> dict:
+    """Fork a kernel; reply once it has bound its sockets, or with why it did not."""
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the kernel: never returns
+        os.close(ready_r)
+        _become_kernel(request, ready_w)
+    os.close(ready_w)
+    readable, _, _ = select.select([ready_r], [], [], float(request.get("startup_timeout", 60)))
+    ok = bool(readable) and os.read(ready_r, 1) == b"1"
+    os.close(ready_r)
+    if not ok:
+        _kill_and_wait(pid)
+        return {"ok": False, "error": "kernel did not start (see kernel.log)"}
+    return {"ok": True, "pid": pid}
+
+
+def _become_kernel(request: dict, ready_w: int) -> None:
+    try:
+        os.setsid()
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        for key, value in request.get("limits", {}).items():
+            if key in LIMITS and value:
+                resource.setrlimit(LIMITS[key], (int(value), int(value)))
+        cwd = request["cwd"]
+        os.chdir(cwd)
+        os.environ.update(request.get("env", {}))
+        # Detach from the protocol pipes: trainee code must not be able to answer for the server.
+        null = os.open(os.devnull, os.O_RDWR)
+        log = os.open(request["log_file"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(null, 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.closerange(3, ready_w)
+        os.closerange(ready_w + 1, 1 << 16)
+        sys.stdin = open(0, closefd=False)  # noqa: SIM115
+        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        sys.argv = ["ipykernel_launcher"]
+
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        app.initialize(["-f", request["connection_file"], *request.get("kernel_args", [])])
+        os.write(ready_w, b"1")
+        os.close(ready_w)
+        app.start()
+    except BaseException as exc:
+        try:
+            print(f"forkserver: kernel failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        finally:
+            os._exit(1)
+    os._exit(0)
+
+
+def _kill_and_wait(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        _exits[pid] = status
+    except (ProcessLookupError, ChildProcessError):
+        pass
+
+
+def alive(pid: int) -> dict:
+    if pid in _exits:
+        return {"ok": True, "alive": False, "status": _exits[pid]}
+    try:
+        done, status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return {"ok": True, "alive": False, "status": None}
+    if done:
+        _exits[pid] = status
+        return {"ok": True, "alive": False, "status": status}
+    return {"ok": True, "alive": True, "status": None}
+
+
+def reap() -> dict:
+    """Kill every process of the sandbox but this server and bwrap's init; collect them."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(-1, signal.SIGKILL)
+    while True:
+        try:
+            pid, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+        _exits[pid] = status
+    return {"ok": True}
+
+
+def handle(request: dict) -> dict:
+    op = request.get("op")
+    if op == "start":
+        return start_kernel(request)
+    if op == "alive":
+        return alive(int(request["pid"]))
+    if op == "signal":
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(request["pid"]), int(request["signal"]))
+        return {"ok": True}
+    if op == "reap":
+        return reap()
+    return {"ok": False, "error": f"unknown op {op!r}"}
+
+
+def main() -> None:
+    # Not dumpable: kernels (same uid) can neither ptrace this process nor read its memory.
+    _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    warm_up(json.loads(os.environ.get("SHEQULAB_PREIMPORT", "[]")))
+    out = sys.stdout
+    out.write(json.dumps({"ok": True, "ready": True}) + "\n")
+    out.flush()
+    for line in sys.stdin:
+        try:
+            reply = handle(json.loads(line))
+        except Exception as exc:
+            reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        out.write(json.dumps(reply) + "\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""A simulated cohort for tests, benchmarks and dry runs: a throwaway course root with one
+module built, and submissions made from its release notebook: right, partly right, hostile."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from shequlab.course.build import build_course
+from shequlab.paths import project_root
+
+NOTEBOOK = "exercises.ipynb"
+
+
+def build_single_module_root(dest: Path, module: str, program: str = "onboarding") -> Path:
+    """A project root under `dest` whose curriculum lists only `module`; built into dest/grading."""
+    repo = project_root()
+    dest = Path(dest)
+    cur = dest / "curriculum" / program
+    cur.mkdir(parents=True)
+    shutil.copyfile(
+        repo / "curriculum" / "competencies.yml", dest / "curriculum" / "competencies.yml"
+    )
+    shutil.copyfile(repo / "curriculum" / program / f"{module}.yml", cur / f"{module}.yml")
+    meta = yaml.safe_load(
+        (repo / "curriculum" / program / "program.yml").read_text(encoding="utf-8")
+    )
+    meta["modules"] = [module]
+    (cur / "program.yml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    (dest / "datasets").symlink_to(repo / "datasets", target_is_directory=True)
+    notebooks = dest / "notebooks" / program / module
+    notebooks.mkdir(parents=True)
+    for item in (repo / "notebooks" / program / module).iterdir():
+        if item.is_file():
+            shutil.copyfile(item, notebooks / item.name)
+    (dest / "grading").mkdir()
+    shutil.copyfile(
+        repo / "grading" / "nbgrader_config.py", dest / "grading" / "nbgrader_config.py"
+    )
+    from rich.console import Console
+
+    build_course(program, module, root=dest, console=Console(quiet=True))
+    return dest
+
+
+def _answer_cells(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
+    return {
+        c.metadata["nbgrader"]["grade_id"]: c
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+        and not c.metadata["nbgrader"].get("grade")
+    }
+
+
+def solution_answers(root: Path, module: str, program: str = "onboarding") -> dict[str, str]:
+    """grade_id of each answer cell -> the author's solution code (markers removed)."""
+    source = nbformat.read(root / "notebooks" / program / module / NOTEBOOK, as_version=4)
+    answers = {}
+    for grade_id, cell in _answer_cells(source).items():
+        if cell.cell_type != "code":
+            answers[grade_id] = "我会先走访老年人多的居民区。"
+            continue
+        lines = [ln for ln in cell.source.splitlines() if "### BEGIN SOLUTION" not in ln
+                 and "### END SOLUTION" not in ln]  # fmt: skip
+        answers[grade_id] = "\n".join(lines)
+    return answers
+
+
+def wrong_answers(root: Path, module: str, program: str = "onboarding") -> list[dict]:
+    path = root / "notebooks" / program / module / "wrong_answers.yml"
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
+
+
+def fill(release: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.NotebookNode:
+    """A copy of the release notebook with `answers` written into the answer cells."""
+    nb = nbformat.from_dict(release)
+    for grade_id, cell in _answer_cells(nb).items():
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    return nb
+
+
+def _cell_by_id(nb, grade_id):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def hostile_submissions(
+    release: nbformat.NotebookNode, good: dict[str, str]
+) -> dict[str, Callable[[Path], None]]:
+    """name -> writer of a broken or hostile submission folder (the notebook in it)."""
+    first = next(iter(good))
+    tests = [c.metadata["nbgrader"]["grade_id"] for c in release.cells
+             if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]  # fmt: skip
+
+    def with_first(code: str) -> Callable[[Path], None]:
+        def write(folder: Path) -> None:
+            nbformat.write(
+                fill(release, {**good, first: good[first] + "\n" + code}), folder / NOTEBOOK
+            )
+
+        return write
+
+    def edited_test(folder: Path) -> None:
+        nb = fill(release, {**good, first: "pass"})
+        for c in nb.cells:
+            if c.metadata.get("nbgrader", {}).get("grade_id") in tests:
+                c.source = "assert True"
+        nbformat.write(nb, folder / NOTEBOOK)
+
+    def deleted_tests(folder: Path) -> None:
+        nb = fill(release, {})
+        nb.cells = [
+            c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") not in tests
+        ]
+        nbformat.write(nb, folder / NOTEBOOK)
+
+    def duplicated(folder: Path) -> None:
+        nb = fill(release, good)
+        nb.cells.append(nbformat.from_dict(_cell_by_id(nb, tests[0])))
+        nbformat.write(nb, folder / NOTEBOOK)
+
+    def retyped(folder: Path) -> None:
+        nb = fill(release, good)
+        _cell_by_id(nb, tests[0]).cell_type = "markdown"
+        _cell_by_id(nb, tests[0]).pop("outputs", None)
+        _cell_by_id(nb, tests[0]).pop("execution_count", None)
+        nbformat.write(nb, folder / NOTEBOOK)
+
+    return {
+        "infinite_loop": with_first("while True:\n    pass"),
+        "memory_hog": with_first("hog = bytearray(3 * 1024**3)"),
+        "kernel_exit": with_first("import os\nos._exit(1)"),
+        "huge_output": with_first("print('x' * 10**8)"),
+        "gradebook_attack": with_first(
+            "for p in ['../../gradebook.db', '../../../gradebook.db',\n"
+            "          '/work/main/grading/gradebook.db']:\n"
+            "    try:\n        open(p, 'w').write('pwned')\n    except OSError:\n        pass"
+        ),
+        "harness_tamper": with_first(
+            "get_ipython().set_custom_exc((AssertionError,), lambda *a, **k: None)"
+        ),
+        "edited_tests": edited_test,
+        "deleted_tests": deleted_tests,
+        "duplicated_cells": duplicated,
+        "retyped_cell": retyped,
+        "malformed_json": lambda f: (f / NOTEBOOK).write_text('{"cells": [', encoding="utf-8"),
+        "empty_file": lambda f: (f / NOTEBOOK).write_bytes(b""),
+        "renamed": lambda f: nbformat.write(fill(release, good), f / "exercises-张三.ipynb"),
+    }
+
+
+def write_cohort(
+    course_dir: Path,
+    module: str,
+    root: Path,
+    *,
+    right: int = 0,
+    partly: int = 0,
+    blank: int = 0,
+    hostile: list[str] | None = None,
+    seed: int = 7,
+    program: str = "onboarding",
+) -> dict[str, str]:
+    """Write submitted/<student>/<module>/ folders; return student id -> kind of submission."""
+    rng = random.Random(seed)
+    release = nbformat.read(Path(course_dir) / "release" / module / NOTEBOOK, as_version=4)
+    good = solution_answers(root, module, program)
+    wrong = wrong_answers(root, module, program)
+    plan: dict[str, str] = {}
+
+    def folder(student: str) -> Path:
+        path = Path(course_dir) / "submitted" / student / module
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "timestamp.txt").write_text("2026-05-01 10:00:00.000000 UTC")
+        return path
+
+    n = 0
+    for kind, count in (("right", right), ("partly", partly), ("blank", blank)):
+        for _ in range(count):
+            n += 1
+            student = f"T{n:03d}"
+            answers = dict(good)
+            if kind == "partly" and wrong:
+                for entry in rng.sample(wrong, k=min(len(wrong), rng.randint(1, 3))):
+                    answers[f"{entry['grade_id']}_answer"] = entry["code"]
+            if kind == "blank":
+                answers = {}
+            nbformat.write(fill(release, answers), folder(student) / NOTEBOOK)
+            plan[student] = kind
+    writers = hostile_submissions(release, good)
+    for name in hostile or []:
+        n += 1
+        student = f"T{n:03d}"
+        writers[name](folder(student))
+        plan[student] = name
+    return plan
