@@ -311,3 +311,8 @@ def test_personal_data_is_visibly_fake(tables):
 def test_check_digit_matches_the_published_example():
     # the GB 11643-1999 standard's worked example: 11010519491231002X
     assert check_digit("11010519491231002") == "X"
+
+
+def test_the_foundation_grants_nothing_before_it_exists(tables):
+    first_donation = tables["foundation_donations"]["donated_on"].min()
+    assert (tables["foundation_grants"]["granted_on"] > first_donation).all()

@@ -123,7 +123,7 @@ def _grants(rng: np.random.Generator, micro: pd.DataFrame) -> pd.DataFrame:
     for _, p in cofunded.iterrows():
         rows.append(
             (
-                pd.Timestamp(f"{p['year']}-04-15"),
+                max(pd.Timestamp(f"{p['year']}-04-15"), FOUNDED_ON + pd.Timedelta(days=30)),
                 "micro_governance",
                 "micro_project",
                 p["area_id"],
