@@ -1,0 +1,1 @@
+"""JupyterHub for a cohort on one server: settings, spawner, exchange, start and rehearse."""

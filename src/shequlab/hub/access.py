@@ -1,0 +1,45 @@
+"""Trainees' OS accounts must reach the Python interpreter, the venv and the project.
+
+A venv built on a Python under /root (pyenv) is unreachable for other accounts (/root is 0700).
+A training centre installs Python where all users can read it; a rehearsal on a developer's
+machine instead opens the blocking folders for traversal (o+x, not listing) and restores them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from shequlab.paths import project_root
+
+
+def needed_paths() -> list[Path]:
+    return [Path(os.path.realpath(sys.executable)), Path(sys.prefix), project_root()]
+
+
+def blocking_folders(paths: list[Path] | None = None) -> list[Path]:
+    """Ancestor folders of `paths` that other users cannot traverse (no o+x)."""
+    blocked: list[Path] = []
+    for path in paths or needed_paths():
+        for folder in [*reversed(path.parents), path if path.is_dir() else path.parent]:
+            if not os.stat(folder).st_mode & stat.S_IXOTH and folder not in blocked:
+                blocked.append(folder)
+    return blocked
+
+
+@contextlib.contextmanager
+def traversable(paths: list[Path] | None = None, log=print) -> Iterator[list[Path]]:
+    """Temporarily add o+x to the blocking folders; restore their modes on exit."""
+    saved = {folder: stat.S_IMODE(os.stat(folder).st_mode) for folder in blocking_folders(paths)}
+    try:
+        for folder, mode in saved.items():
+            log(f"opening {folder} for traversal (o+x) during the rehearsal; restored afterwards")
+            folder.chmod(mode | stat.S_IXOTH)
+        yield list(saved)
+    finally:
+        for folder, mode in saved.items():
+            folder.chmod(mode)

@@ -1,0 +1,116 @@
+"""`shequlab hub …`: run the cohort's JupyterHub, create accounts, rehearse a cohort."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import typer
+
+hub_app = typer.Typer(
+    help="JupyterHub for a cohort on one server: start, users, rehearse.", no_args_is_help=True
+)
+
+
+@hub_app.command("start")
+def start(
+    ip: str = typer.Option("127.0.0.1", help="Public address (0.0.0.0 for the classroom LAN)."),
+    port: int = typer.Option(8000, help="Public port; a busy port is an error."),
+    api_port: int = typer.Option(8081, help="The hub's API port (loopback)."),
+    proxy_api_port: int = typer.Option(8001, help="The proxy's API port (loopback)."),
+    state: Path = typer.Option(None, help="Hub database, cookie secret, exchange (default below)."),
+    exchange: Path = typer.Option(None, help="nbgrader exchange (default: <state>/exchange)."),
+    mode: str = typer.Option("", help="system (root: one OS user each) or simple (one OS user)."),
+    cull_timeout: int = typer.Option(3600, help="Seconds idle before a server is stopped."),
+    mem_limit: str = typer.Option("2G", help="Address space per process (RLIMIT_AS)."),
+) -> None:
+    """Run JupyterHub (SQLite, local processes, pure-Python proxy) until Ctrl-C."""
+    from shequlab.hub.exchange import prepare_exchange
+    from shequlab.hub.server import hub_command, hub_env, port_busy
+    from shequlab.hub.settings import HubSettings
+
+    settings = HubSettings.from_env()
+    settings.ip, settings.port, settings.api_port = ip, port, api_port
+    settings.proxy_api_port, settings.cull_timeout, settings.mem_limit = (
+        proxy_api_port, cull_timeout, mem_limit)  # fmt: skip
+    if state:
+        settings.state = str(state.resolve())
+        settings.exchange = str(state.resolve() / "exchange")
+    if exchange:
+        settings.exchange = str(exchange.resolve())
+    if mode:
+        settings.mode = mode
+    if port_busy(ip, port):
+        typer.echo(
+            f"ERROR: 端口 {port} 已被占用 / port {port} is already in use (--port)", err=True
+        )
+        raise typer.Exit(1)
+    group = settings.trainer_group if settings.mode == "system" else None
+    if group:
+        from shequlab.hub.users import ensure_group
+
+        ensure_group(group)
+        ensure_group(settings.trainee_group)
+    prepare_exchange(Path(settings.exchange), "shequlab", group)
+    typer.echo(f"JupyterHub ({settings.mode} mode) 正在启动 / starting at {settings.url}/")
+    typer.echo(f"state: {settings.state}   exchange: {settings.exchange}")
+    Path(settings.state).mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chdir(settings.state)
+    os.execve(hub_command(settings)[0], hub_command(settings), hub_env(settings))
+
+
+@hub_app.command("users")
+def users(
+    roster: Path = typer.Argument(..., help="CSV with a column 学号 or id (the account names)."),
+    trainer: list[str] = typer.Option(None, "--trainer", help="Trainer account(s) to create too."),
+    homes: Path = typer.Option(Path("/home"), help="Parent folder of the home folders."),
+    out: Path = typer.Option(Path("hub-passwords.csv"), help="Where to write initial passwords."),
+) -> None:
+    """Create an OS account per trainee (shequlab-trainees) and trainer (shequlab-trainers)."""
+    from shequlab.hub.settings import HubSettings
+    from shequlab.hub.users import UserError, create_user
+
+    settings = HubSettings.from_env()
+    with roster.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    names = [(r.get("学号") or r.get("id") or "").strip() for r in rows]
+    accounts = [(n, settings.trainee_group) for n in names if n]
+    accounts += [(t, settings.trainer_group) for t in trainer or []]
+    written = []
+    try:
+        for name, group in accounts:
+            written.append((name, group, create_user(name, group, homes)))
+    except UserError as exc:
+        typer.echo(f"ERROR: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([("account", "group", "password"), *written])
+        out.chmod(0o600)
+    typer.echo(f"{len(written)} accounts; initial passwords in {out} (0600)")
+
+
+@hub_app.command("rehearse")
+def rehearse_cmd(
+    trainees: int = typer.Option(10, "--trainees", "-n", help="How many trainees (>= 2)."),
+    module: str = typer.Option("onb-01-neighbourhood", "--module", "-m", help="Module to run."),
+    program: str = typer.Option("onboarding", "--program", "-p", help="Its program."),
+    keep: bool = typer.Option(False, help="Keep the work folder (hub log, course) afterwards."),
+) -> None:
+    """A whole cohort through the real hub on loopback; prints a timing per stage (needs root)."""
+    from shequlab.hub.rehearse import rehearse
+
+    if trainees < 2:
+        typer.echo("ERROR: --trainees must be at least 2", err=True)
+        raise typer.Exit(2)
+    result = rehearse(trainees, module, program, keep=keep, log=typer.echo)
+    typer.echo("\n" + result.table())
+    for what, mib in result.memory_mib.items():
+        typer.echo(f"memory, {what}: {mib:.0f} MiB")
+    for problem in result.problems:
+        typer.echo(f"PROBLEM: {problem}", err=True)
+    if result.leftovers:
+        typer.echo(f"PROBLEM: processes left running: {result.leftovers}", err=True)
+    typer.echo("rehearsal passed" if result.ok else "rehearsal FAILED")
+    raise typer.Exit(0 if result.ok else 1)

@@ -1,0 +1,74 @@
+"""The hub's settings: one dataclass read from SHEQULAB_HUB_* variables, so `jupyterhub -f
+deploy/hub/jupyterhub_config.py` and `shequlab hub start|rehearse` configure the same hub."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from shequlab.paths import project_root
+
+CONFIG_FILE = Path(__file__).resolve().parents[3] / "deploy" / "hub" / "jupyterhub_config.py"
+
+
+def _default_state() -> str:
+    if os.geteuid() == 0:
+        return "/var/lib/shequlab/hub"
+    return str(Path.home() / ".local" / "share" / "shequlab" / "hub")
+
+
+@dataclass
+class HubSettings:
+    """Every knob of deploy/hub/jupyterhub_config.py; the env var is SHEQULAB_HUB_<FIELD>."""
+
+    ip: str = "127.0.0.1"  # where the public proxy listens (0.0.0.0 for a classroom LAN)
+    port: int = 8000  # the public port: trainees open http://<server>:<port>/
+    api_port: int = 8081  # the hub's own API (loopback only)
+    proxy_api_port: int = 8001  # configurable-http-proxy's REST API (loopback only)
+    state: str = ""  # SQLite hub db, cookie secret, proxy pid file
+    course_dir: str = ""  # nbgrader course root (default: <project>/grading)
+    exchange: str = ""  # nbgrader exchange shared by all users (default: <state>/exchange)
+    homes: str = "/home"  # parent folder of the trainees' home folders (system mode)
+    mode: str = ""  # "system" (one OS user per trainee; needs root) or "simple" (one OS user)
+    trainee_group: str = "shequlab-trainees"  # OS group of trainees (may log in)
+    trainer_group: str = "shequlab-trainers"  # OS group of trainers (hub admins, formgrader)
+    mem_limit: str = "2G"  # per process address space (RLIMIT_AS); see docs/hub.md
+    nproc: int = 256  # processes per trainee OS user (RLIMIT_NPROC counts per uid)
+    cull_timeout: int = 3600  # seconds of inactivity before a user server is stopped
+    admin_token: str = ""  # optional API token of the `shequlab-admin` service (automation)
+    shared_password: str = ""  # simple mode only: SharedPasswordAuthenticator's user password
+    admin_password: str = ""  # simple mode only: the trainers' password (>= 32 characters)
+    trainers: str = ""  # simple mode only: comma-separated trainer usernames
+
+    def __post_init__(self) -> None:
+        self.state = self.state or _default_state()
+        self.course_dir = self.course_dir or str(project_root() / "grading")
+        self.exchange = self.exchange or str(Path(self.state) / "exchange")
+        self.mode = self.mode or ("system" if os.geteuid() == 0 else "simple")
+        if self.mode not in ("system", "simple"):
+            raise ValueError(f"SHEQULAB_HUB_MODE must be system or simple, not {self.mode!r}")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> HubSettings:
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            raw = environ.get(f"SHEQULAB_HUB_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = int(raw) if f.type == "int" else raw
+        return cls(**values)
+
+    def to_env(self) -> dict[str, str]:
+        return {f"SHEQULAB_HUB_{f.name.upper()}": str(getattr(self, f.name)) for f in fields(self)}
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.ip in ("", "0.0.0.0") else self.ip
+        return f"http://{host}:{self.port}"
+
+    @property
+    def mem_bytes(self) -> int:
+        units = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+        text = self.mem_limit.strip().upper()
+        return int(float(text[:-1]) * units[text[-1]]) if text[-1] in units else int(text)

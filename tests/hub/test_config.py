@@ -1,0 +1,81 @@
+"""deploy/hub/jupyterhub_config.py and its settings, loaded as JupyterHub loads them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from traitlets.config import PyFileConfigLoader
+
+from shequlab.hub.exchange import prepare_exchange
+from shequlab.hub.settings import CONFIG_FILE, HubSettings
+from shequlab.hub.spawner import TraineeSpawner
+
+
+def load(monkeypatch, tmp_path: Path, **env: str):
+    for key, value in {"state": str(tmp_path / "state"), **env}.items():
+        monkeypatch.setenv(f"SHEQULAB_HUB_{key.upper()}", value)
+    return PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
+
+
+def test_settings_round_trip_through_the_environment() -> None:
+    s = HubSettings(port=8123, mode="simple", state="/tmp/x", mem_limit="1.5G")
+    again = HubSettings.from_env(s.to_env())
+    assert again == s
+    assert again.mem_bytes == int(1.5 * 2**30)
+    with pytest.raises(ValueError):
+        HubSettings(mode="cluster")
+
+
+def test_system_mode_pam_groups_own_os_users_and_limits(monkeypatch, tmp_path) -> None:
+    c = load(monkeypatch, tmp_path, mode="system", port="8765", mem_limit="1G", nproc="64")
+    assert c.JupyterHub.authenticator_class == "pam"
+    assert c.PAMAuthenticator.admin_groups == {"shequlab-trainers"}
+    assert c.PAMAuthenticator.allowed_groups == {"shequlab-trainees", "shequlab-trainers"}
+    assert c.JupyterHub.spawner_class == "shequlab.hub.spawner.TraineeSpawner"
+    assert c.TraineeSpawner.address_space == 2**30 and c.TraineeSpawner.nproc == 64
+    assert c.JupyterHub.bind_url == "http://127.0.0.1:8765"
+    assert c.JupyterHub.db_url.startswith("sqlite:///")
+    assert os.access(c.ConfigurableHTTPProxy.command[0], os.X_OK)
+    assert os.access(c.Spawner.cmd[0], os.X_OK)
+    culler = next(s for s in c.JupyterHub.services if s["name"] == "idle-culler")
+    assert "--timeout=3600" in culler["command"]
+    assert not any(s["name"] == "shequlab-admin" for s in c.JupyterHub.services)
+
+
+def test_simple_mode_and_the_automation_token(monkeypatch, tmp_path) -> None:
+    c = load(monkeypatch, tmp_path, mode="simple", admin_token="t" * 32, trainers="lin")
+    assert c.JupyterHub.authenticator_class == "shared-password"
+    assert c.Authenticator.admin_users == {"lin"}
+    assert any(s.get("api_token") == "t" * 32 for s in c.JupyterHub.services)
+
+
+def test_spawner_refuses_accounts_outside_the_course_groups() -> None:
+    fake = SimpleNamespace(user=SimpleNamespace(name="root"), allowed_groups="shequlab-trainees")
+    with pytest.raises(RuntimeError, match=r"refusing|no OS account"):
+        TraineeSpawner.check_account(fake)
+    fake.user.name = "no-such-user-sq"
+    with pytest.raises(RuntimeError, match="no OS account"):
+        TraineeSpawner.check_account(fake)
+
+
+def test_exchange_folders_are_hardened(tmp_path) -> None:
+    course = prepare_exchange(tmp_path / "exchange", "shequlab", None)
+    modes = {p.name: oct(p.stat().st_mode & 0o7777) for p in (course.parent, course,
+             course / "inbound", course / "outbound", course / "feedback")}  # fmt: skip
+    assert modes == {"exchange": "0o1777", "shequlab": "0o755", "inbound": "0o3733",
+                     "outbound": "0o755", "feedback": "0o711"}  # fmt: skip
+
+
+def test_trainee_config_hides_the_formgrader() -> None:
+    import json
+
+    singleuser = CONFIG_FILE.parent / "singleuser"
+    server = json.loads((singleuser / "trainee" / "jupyter_server_config.json").read_text())
+    assert (
+        server["ServerApp"]["jpserver_extensions"]["nbgrader.server_extensions.formgrader"] is False
+    )
+    page = json.loads((singleuser / "trainee" / "labconfig" / "page_config.json").read_text())
+    assert page["disabledExtensions"]["@jupyter/nbgrader:formgrader"] is True
