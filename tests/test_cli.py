@@ -51,3 +51,15 @@ def test_installed_command_validates_the_committed_data() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "24" in done.stdout
+
+
+def test_starting_the_command_does_not_import_the_heavy_libraries() -> None:
+    # every verb pays the start-up cost: subcommands import their libraries when they run
+    code = (
+        "import sys, shequlab.cli; "
+        "print(' '.join(m for m in ('pandas', 'nbformat', 'nbgrader', 'voila', 'jupyterhub', "
+        "'frictionless', 'matplotlib') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "", f"imported at start-up: {done.stdout.strip()}"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from nbformat import NotebookNode
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the CLI imports this module: keep nbformat off its start-up path
+    from nbformat import NotebookNode
 
 # status -> (Chinese label, English label). Order = precedence: the first that applies wins.
 STATUSES: dict[str, tuple[str, str]] = {
