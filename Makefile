@@ -11,6 +11,9 @@ PY := $(BIN)/python
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
 
 STAMP := $(VENV)/.installed
+# JupyterLab settings (overrides.json) and nbgrader_config.py for the lab extensions (the
+# Assignments tab, Validate); `make start` puts this folder on JUPYTER_CONFIG_PATH.
+LAB_CONFIG := deploy/jupyterlab
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
 # `make start PORT=8899 TOKEN=secret`; an empty TOKEN lets Jupyter generate one and print it.
@@ -41,11 +44,11 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 # The Chinese UI: JupyterLab reads setting overrides from <prefix>/share/jupyter/lab/settings.
-$(LAB_OVERRIDES): deploy/jupyterlab/overrides.json $(STAMP)
+$(LAB_OVERRIDES): $(LAB_CONFIG)/overrides.json $(STAMP)
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-start: install ## Validate the data, build the course if available, run JupyterLab (PORT, TOKEN)
+start: install ## Validate the data, build and release the course, run JupyterLab (PORT, TOKEN)
 	@$(PY) -c 'import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1])))' '$(PORT)' 2>/dev/null || { \
 		echo "ERROR: 端口 $(PORT) 已被占用 / port $(PORT) is already in use." \
 		     "Stop the other server or choose another port: make start PORT=8899" >&2; exit 1; }
@@ -53,11 +56,14 @@ start: install ## Validate the data, build the course if available, run JupyterL
 	@if $(BIN)/shequlab course --help >/dev/null 2>&1; then \
 		echo "$(BIN)/shequlab course build"; $(BIN)/shequlab course build; \
 	fi
+	$(PY) $(LAB_CONFIG)/release_modules.py
 	@echo ""
 	@echo "JupyterLab 正在启动 / starting at $(LAB_URL)"
 	@$(if $(TOKEN),,echo "访问令牌见下方 Jupyter 日志 / the access token is in Jupyter's log below";)
 	@echo ""
-	@exec env $(if $(TOKEN),JUPYTER_TOKEN='$(TOKEN)') $(BIN)/jupyter lab \
+	@exec env $(if $(TOKEN),JUPYTER_TOKEN='$(TOKEN)') \
+		JUPYTER_CONFIG_PATH='$(CURDIR)/$(LAB_CONFIG)'$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH} \
+		$(BIN)/jupyter lab \
 		--no-browser --ip=127.0.0.1 --port='$(PORT)' --ServerApp.port_retries=0 \
 		--ServerApp.root_dir='$(CURDIR)' $(ALLOW_ROOT)
 

@@ -1,134 +1,46 @@
-"""`make start` really serves JupyterLab in Chinese, stops cleanly, and refuses a busy port."""
+"""`make start` serves JupyterLab in Chinese with the course released, and refuses a busy port."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import secrets
-import signal
 import socket
-import subprocess
+import stat
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+from lab.make_start import (
+    ROOT,
+    STARTUP_DEADLINE_S,
+    STOP_TIMEOUT_S,
+    free_port,
+    http_get,
+    make_env,
+    port_is_free,
+    spawn_make_start,
+    stop_group,
+    wait_until_lab_serves,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-STARTUP_DEADLINE_S = 180
-HTTP_TIMEOUT_S = 5
-STOP_TIMEOUT_S = 20
+from shequlab.curriculum import load_curriculum
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _port_is_free(port: int) -> bool:
-    """Whether a server could bind the port now (SO_REUSEADDR, as Jupyter binds)."""
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
-def _make_env(tmp_path: Path) -> dict[str, str]:
-    """The caller's environment, minus an outer make's flags, with private Jupyter user dirs.
-
-    The user-level settings are isolated so that a developer's own locale choice cannot
-    mask (or fake) the environment-wide override that `make install` puts in place.
-    """
-    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
-    env["JUPYTERLAB_SETTINGS_DIR"] = str(tmp_path / "user-settings")
-    env["JUPYTERLAB_WORKSPACES_DIR"] = str(tmp_path / "workspaces")
-    env["JUPYTER_RUNTIME_DIR"] = str(tmp_path / "runtime")
-    return env
-
-
-def _spawn_make_start(port: int, token: str, log: Path, env: dict[str, str]) -> subprocess.Popen:
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            ["make", "--no-print-directory", "start", f"PORT={port}", f"TOKEN={token}"],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: one signal reaches make and Jupyter
-        )
-
-
-def _stop_group(proc: subprocess.Popen) -> None:
-    """SIGTERM the whole process group, then SIGKILL whatever is left after a grace period."""
-    pgid = proc.pid  # start_new_session: the group id is the leader's pid
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=STOP_TIMEOUT_S)
-    deadline = time.monotonic() + STOP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.2)
-    else:
-        os.killpg(pgid, signal.SIGKILL)
-        proc.wait(timeout=STOP_TIMEOUT_S)
-
-
-def _tail(log: Path, lines: int = 40) -> str:
-    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
-    return "\n".join(text.splitlines()[-lines:])
-
-
-def _get(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=HTTP_TIMEOUT_S) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
-
-
 def _get_json(url: str) -> dict:
-    status, body = _get(url)
+    status, body = http_get(url)
     assert status == 200, f"GET {url} -> {status}: {body[:500]!r}"
     return json.loads(body)
 
 
-def _wait_until_lab_serves(proc: subprocess.Popen, url: str, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_DEADLINE_S
-    last = "no answer yet"
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"make start exited with {proc.returncode} before serving:\n{_tail(log)}")
-        try:
-            status, _ = _get(url)
-            if status == 200:
-                return
-            last = f"HTTP {status}"
-        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
-            last = repr(exc)
-        time.sleep(1)
-    pytest.fail(f"JupyterLab not serving within {STARTUP_DEADLINE_S}s ({last}):\n{_tail(log)}")
-
-
 def test_make_start_serves_jupyterlab_in_chinese(tmp_path: Path) -> None:
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "make-start.log"
-    proc = _spawn_make_start(port, token, log, _make_env(tmp_path))
+    proc = spawn_make_start(port, token, log, make_env(tmp_path))
     try:
-        _wait_until_lab_serves(proc, f"{base}/lab?token={token}", log)
+        wait_until_lab_serves(proc, f"{base}/lab?token={token}", log)
         assert f"{base}/lab?token={token}" in log.read_text(encoding="utf-8"), (
             "make start should print the URL to open"
         )
@@ -150,13 +62,31 @@ def test_make_start_serves_jupyterlab_in_chinese(tmp_path: Path) -> None:
         assert strings[""]["language"] == "zh-CN"
         assert len(strings) > 1000, "the zh_CN language pack looks incomplete"
         assert strings["Save"] == ["保存"]
+
+        # nbgrader's server extensions find the course through deploy/jupyterlab/ (on
+        # JUPYTER_CONFIG_PATH): the Assignments tab lists every module make start released,
+        # and the course list and formgrader answer without errors.
+        modules = [m.id for m in load_curriculum(ROOT).modules(None, None)]
+        listed = _get_json(f"{base}/assignments?course_id=shequlab&token={token}")
+        assert listed["success"], listed["value"]
+        released = [a["assignment_id"] for a in listed["value"] if a["status"] == "released"]
+        assert released == modules, f"released {released}, curriculum {modules}"
+        assert stat.S_IMODE((tmp_path / "exchange").stat().st_mode) == 0o777
+        formgraders = _get_json(f"{base}/formgraders?token={token}")
+        assert formgraders["success"], formgraders["value"]
+        courses = [(f["course_id"], f["kind"]) for f in formgraders["value"]]
+        assert courses == [("shequlab", "local")], formgraders["value"]
+        assert _get_json(f"{base}/formgrader/api/status?token={token}") == {"status": True}
+        assignments = _get_json(f"{base}/formgrader/api/assignments?token={token}")
+        in_gradebook = {a["name"] for a in assignments}
+        assert set(modules) <= in_gradebook, "formgrader does not see the course in grading/"
     finally:
-        _stop_group(proc)
+        stop_group(proc)
 
     deadline = time.monotonic() + STOP_TIMEOUT_S
-    while not _port_is_free(port) and time.monotonic() < deadline:
+    while not port_is_free(port) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _port_is_free(port), f"port {port} still taken after stopping make start"
+    assert port_is_free(port), f"port {port} still taken after stopping make start"
 
 
 def test_make_start_fails_loudly_on_a_busy_port(tmp_path: Path) -> None:
@@ -167,11 +97,11 @@ def test_make_start_fails_loudly_on_a_busy_port(tmp_path: Path) -> None:
         squatter.listen()
         port = squatter.getsockname()[1]
 
-        proc = _spawn_make_start(port, token, log, _make_env(tmp_path))
+        proc = spawn_make_start(port, token, log, make_env(tmp_path))
         try:
             returncode = proc.wait(timeout=STARTUP_DEADLINE_S)
         finally:
-            _stop_group(proc)
+            stop_group(proc)
 
         output = log.read_text(encoding="utf-8")
         assert returncode != 0, f"make start succeeded on a busy port:\n{output}"
