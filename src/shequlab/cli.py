@@ -7,6 +7,9 @@ from pathlib import Path
 import typer
 
 from shequlab import __version__
+from shequlab.apps.cli import apps_app
+from shequlab.grading.cli import grade_app
+from shequlab.hub.cli import hub_app
 
 app = typer.Typer(
     help="shequlab — training environment for Shanghai community social workers.",
@@ -15,6 +18,11 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="Sample data of Xinhua Road Subdistrict: generate, validate, describe.")
 app.add_typer(data_app, name="data")
+course_app = typer.Typer(help="Training modules: build the nbgrader course and prove it correct.")
+app.add_typer(course_app, name="course")
+app.add_typer(apps_app, name="apps")
+app.add_typer(grade_app, name="grade")
+app.add_typer(hub_app, name="hub")
 
 
 @app.callback(invoke_without_command=True)
@@ -61,6 +69,63 @@ def data_describe(
     from shequlab.data.describe import describe_table
 
     raise typer.Exit(describe_table(table))
+
+
+@course_app.command("build")
+def course_build(
+    program: str = typer.Option(
+        None, "--program", "-p", help="Only this program, e.g. onboarding."
+    ),
+    module: str = typer.Option(
+        None, "--module", "-m", help="Only this module, e.g. onb-02-hotline."
+    ),
+) -> None:
+    """Turn notebooks/ and curriculum/ into grading/source and grading/release (nbgrader)."""
+    from shequlab.course.build import build_course
+
+    def run() -> int:
+        build_course(program, module)
+        return 0
+
+    raise typer.Exit(_report_errors(run))
+
+
+@course_app.command("check")
+def course_check(
+    program: str = typer.Option(
+        None, "--program", "-p", help="Only this program, e.g. onboarding."
+    ),
+    module: str = typer.Option(
+        None, "--module", "-m", help="Only this module, e.g. onb-02-hotline."
+    ),
+    workers: int = typer.Option(2, "--workers", "-j", help="Modules checked in parallel."),
+) -> None:
+    """Prove every module: solution full marks, release zero, wrong answers fail, metadata valid."""
+    from shequlab.course.check import check_course
+
+    def run() -> int:
+        checks = check_course(program, module, workers=workers)
+        failed = [c.module_id for c in checks if not c.ok]
+        typer.echo(
+            f"{len(checks) - len(failed)}/{len(checks)} modules passed"
+            + (f"; failed: {', '.join(failed)}" if failed else "")
+        )
+        return 1 if failed else 0
+
+    raise typer.Exit(_report_errors(run))
+
+
+def _report_errors(work) -> int:
+    """Run `work`; print curriculum and build errors as messages, not tracebacks."""
+    from shequlab.course.build import BuildError
+    from shequlab.course.nbgrader import NbGraderError
+    from shequlab.curriculum import CurriculumError
+
+    try:
+        return work() or 0
+    except (CurriculumError, BuildError, NbGraderError) as exc:
+        typer.echo(f"ERROR: {exc}", err=True)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

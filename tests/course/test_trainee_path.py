@@ -14,6 +14,7 @@ from nbgrader.api import Gradebook
 from course.fixture_course import MODULE, SOLUTION_LARGEST, SOLUTION_TOTAL
 from shequlab.course.build import build_course
 from shequlab.course.nbgrader import course_root, nbgrader_api, quiet_gradebook, run
+from shequlab.grading.feedback import generate_feedback, release_feedback
 
 NBGRADER = str(Path(sys.executable).parent / "nbgrader")
 ANSWERS = {
@@ -82,7 +83,8 @@ def test_trainee_path(fixture_root: Path, tmp_path: Path, monkeypatch: pytest.Mo
     [student] = [p.name for p in (course_root(fixture_root) / "submitted").iterdir()]
     with quiet_gradebook():
         run(api.autograde(MODULE, student), "autograde")
-    run(api.generate_feedback(MODULE, student), "generate_feedback")
+    generate_feedback(course_root(fixture_root), MODULE, student)
+    release_feedback(course_root(fixture_root), MODULE, student)
 
     with Gradebook(api.coursedir.db_url, "shequlab") as gb:
         submission = gb.find_submission(MODULE, student)
@@ -94,3 +96,11 @@ def test_trainee_path(fixture_root: Path, tmp_path: Path, monkeypatch: pytest.Mo
     assert (
         "HIDDEN TESTS" not in html and "== 600" not in html and "东苑&quot;, &quot;不是" not in html
     )
+
+    # the trainee fetches it; nbgrader offers feedback only when every submitted notebook
+    # (case.ipynb included) has a page, which is what makes "view feedback" appear in the UI
+    trainee(["fetch_feedback", MODULE], work, home, exchange)
+    [fetched] = list((folder / "feedback").iterdir())
+    assert {"exercises.html", "case.html"} <= {p.name for p in fetched.iterdir()}
+    listed = trainee(["list", "--cached"], work, home, exchange)
+    assert "(feedback already fetched)" in listed, listed

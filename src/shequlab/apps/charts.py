@@ -1,10 +1,14 @@
-"""Charts that render Chinese: pick an installed CJK font for matplotlib once per kernel."""
+"""Charts that render Chinese: a CJK font for matplotlib, bar charts, and an output to show them."""
 
 from __future__ import annotations
 
 import warnings
 
+import ipywidgets as widgets
+import pandas as pd
+from IPython.display import display
 from matplotlib import font_manager, rcParams
+from matplotlib.figure import Figure
 
 CJK_FONTS = (
     "Noto Sans CJK SC",
@@ -23,7 +27,8 @@ def use_chinese_font() -> str | None:
     installed = {f.name for f in font_manager.fontManager.ttflist}
     for name in CJK_FONTS:
         if name in installed:
-            rcParams["font.sans-serif"] = [name, *rcParams["font.sans-serif"]]
+            others = [f for f in rcParams["font.sans-serif"] if f != name]
+            rcParams["font.sans-serif"] = [name, *others]
             rcParams["font.family"] = "sans-serif"
             rcParams["axes.unicode_minus"] = False
             return name
@@ -33,3 +38,45 @@ def use_chinese_font() -> str | None:
         stacklevel=2,
     )
     return None
+
+
+def bar_chart(
+    values: pd.Series,
+    title: str = "",
+    xlabel: str = "",
+    horizontal: bool = True,
+    highlight: object = None,
+    width: float = 6.0,
+) -> Figure:
+    """A bar chart of a Series (index = labels) with Chinese text; `highlight` one label in red."""
+    use_chinese_font()
+    height = max(2.4, 0.32 * len(values) + 1.0) if horizontal else 3.2
+    fig = Figure(figsize=(width, height), layout="constrained")
+    ax = fig.subplots()
+    labels = [str(i) for i in values.index]
+    colours = ["#b71c1c" if i == highlight else "#5b7a99" for i in values.index]
+    if horizontal:
+        ax.barh(labels, values.to_numpy(dtype=float), color=colours)
+        ax.invert_yaxis()
+        ax.set_xlabel(xlabel)
+    else:
+        ax.bar(labels, values.to_numpy(dtype=float), color=colours)
+        ax.set_ylabel(xlabel)
+        ax.tick_params(axis="x", rotation=45)
+    ax.set_title(title)
+    return fig
+
+
+def show_figure(output: widgets.Output, fig: Figure) -> None:
+    """Replace what `output` shows with `fig` (a PNG that scales down to the screen width)."""
+    with output:
+        output.clear_output(wait=True)
+        display(fig)
+
+
+def chart(fig: Figure | None = None) -> widgets.Output:
+    """An output area for charts; pass a figure to show it at once."""
+    output = widgets.Output(layout=widgets.Layout(width="100%", max_width="100%"))
+    if fig is not None:
+        show_figure(output, fig)
+    return output

@@ -138,13 +138,19 @@ def collect(
 def feedback(
     module: str = typer.Argument(..., help="Module id."),
     student: str = typer.Option(None, "--student", "-s", help="Only this trainee."),
+    release: bool = typer.Option(
+        True, "--release/--no-release", help="Also put it in the exchange for Fetch Feedback."
+    ),
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """HTML feedback per trainee in feedback/<trainee>/MODULE/ (hidden tests never shown)."""
-    from shequlab.grading.feedback import generate_feedback
+    from shequlab.grading.feedback import generate_feedback, release_feedback
 
     files = generate_feedback(_course_dir(course_dir), module, student)
     typer.echo(f"已生成反馈 feedback written for {len(files)} trainees")
+    if release and files:
+        release_feedback(_course_dir(course_dir), module, student)
+        typer.echo("已发布到交换目录 released to the exchange (学员可点 Fetch Feedback 获取)")
 
 
 @grade_app.command("export")

@@ -54,4 +54,27 @@ def generate_feedback(course_dir: Path, module: str, student: str | None = None)
                 f"feedback for {page.parts[-3]} quoted hidden tests; removed: {found[:2]}"
             )
         files[page.parts[-3]] = page
+        _note_for_case_notebook(page.parent)
     return files
+
+
+CASE_NOTE = """<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>case.ipynb</title></head>
+<body><p>案例笔记本（case.ipynb）供阅读与探索，不计分；成绩与评语见 exercises.html。</p>
+<p>The case notebook (case.ipynb) is for reading and exploring and is not graded; your score
+and comments are in exercises.html.</p></body></html>
+"""
+
+
+def _note_for_case_notebook(folder: Path) -> None:
+    """nbgrader offers feedback only when every submitted notebook has a page; case.ipynb is
+    released beside the exercises and never graded, so it gets a short note instead."""
+    submitted = folder.parents[2] / "submitted" / folder.parent.name / folder.name
+    if (submitted / "case.ipynb").exists():
+        (folder / "case.html").write_text(CASE_NOTE, encoding="utf-8")
+
+
+def release_feedback(course_dir: Path, module: str, student: str | None = None) -> None:
+    """Put the feedback pages in the exchange, where trainees' Fetch Feedback finds them."""
+    api = nbgrader_api(Path(course_dir))
+    run(api.release_feedback(module, student_id=student or "*"), "release_feedback")

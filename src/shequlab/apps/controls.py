@@ -1,0 +1,55 @@
+"""Filters and layout helpers that stay usable on a 375-px-wide phone screen."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import pandas as pd
+
+from shequlab.apps.i18n import LANGUAGE, Language
+
+ALL = "__all__"  # the value of the "全部 / All" option
+
+
+def row(*children: widgets.Widget) -> widgets.HBox:
+    """Children side by side on a wide screen, wrapped one under another on a phone."""
+    return widgets.HBox(
+        list(children),
+        layout=widgets.Layout(
+            flex_flow="row wrap", width="100%", align_items="center", grid_gap="4px 12px"
+        ),
+    )
+
+
+def filter_dropdown(
+    df: pd.DataFrame,
+    column: str,
+    zh: str | None = None,
+    en: str | None = None,
+    language: Language | None = None,
+) -> widgets.Dropdown:
+    """A dropdown of the column's values (sorted, with counts) and 全部/All first."""
+    language = language or LANGUAGE
+    counts = df[column].dropna().value_counts().sort_index()
+    options = [(f"{value}（{n}）", value) for value, n in counts.items()]
+    dropdown = widgets.Dropdown(
+        options=[(language.text("全部", "All"), ALL), *options],
+        value=ALL,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="auto", max_width="100%"),
+    )
+    language.bind(dropdown, "description", zh or column, en or column)
+
+    def relabel(lang: str) -> None:
+        value = dropdown.value
+        dropdown.options = [("全部" if lang == "zh" else "All", ALL), *options]
+        dropdown.value = value
+
+    language.on_change(relabel)
+    return dropdown
+
+
+def apply_filter(df: pd.DataFrame, column: str, value: object) -> pd.DataFrame:
+    """Rows whose `column` equals `value`; all rows for the 全部/All option."""
+    if value == ALL or value is None:
+        return df
+    return df[df[column] == value]

@@ -1,0 +1,57 @@
+"""The header every app shows: the module's title and objectives from curriculum/, bilingual."""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+import ipywidgets as widgets
+
+from shequlab.apps.i18n import LANGUAGE, Language, language_switch
+
+
+@lru_cache(maxsize=1)
+def _modules() -> dict:
+    from shequlab.curriculum import load_curriculum
+
+    return {m.id: m for p in load_curriculum().programs for m in p.modules}
+
+
+def header_html(module_id: str, lang: str = "zh") -> str:
+    """HTML of the header in one language; the other language's title is shown small beside it."""
+    try:
+        module = _modules()[module_id]
+    except KeyError:
+        raise KeyError(
+            f"课程中没有模块 {module_id!r} / no module {module_id!r} in curriculum/"
+        ) from None
+    main, other = (
+        (module.title.zh, module.title.en) if lang == "zh" else (module.title.en, module.title.zh)
+    )
+    label = "学习目标" if lang == "zh" else "Objectives"
+    items = "".join(
+        f"<li>{html.escape(o.zh if lang == 'zh' else o.en)}</li>" for o in module.objectives
+    )
+    return (
+        '<div style="border-left:6px solid #b71c1c;padding:4px 12px;margin:4px 0 8px">'
+        f'<h2 style="margin:0;font-size:1.4em">{html.escape(main)}</h2>'
+        f'<div style="color:#5b6b7b">{html.escape(other)} · {html.escape(module_id)}</div>'
+        f'<details style="margin-top:6px"><summary>{label}</summary>'
+        f'<ul style="margin:4px 0;padding-left:1.3em">{items}</ul></details></div>'
+    )
+
+
+def header(module_id: str, language: Language | None = None, switch: bool = True) -> widgets.Box:
+    """Title and objectives of `module_id`, with the language switch beside them."""
+    language = language or LANGUAGE
+    title = widgets.HTML(
+        header_html(module_id, language.lang),
+        layout=widgets.Layout(flex="1 1 280px", min_width="0"),
+    )
+    title.add_class("shequlab-header")
+    language.on_change(lambda lang: setattr(title, "value", header_html(module_id, lang)))
+    children = [title, language_switch(language)] if switch else [title]
+    return widgets.HBox(
+        children,
+        layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start", width="100%"),
+    )

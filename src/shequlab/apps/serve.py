@@ -1,0 +1,239 @@
+"""`shequlab apps serve`: prepare the app folder and gallery, then run Voila with workshop settings.
+
+The served folder holds only what the apps need: each module's case.ipynb with its tables in
+data/, and the workshop participation apps. Voila preheats one kernel pool per notebook in it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shequlab.apps.gallery import Card, render_gallery
+from shequlab.paths import datasets_dir, project_root
+
+WORKSHOP_GROUP = ("工作坊互动", "Workshop participation")
+
+
+@dataclass
+class ServeOptions:
+    """How to run the app server; defaults suit one facilitator's laptop."""
+
+    program: str | None = None  # only this program's case apps (workshop apps always)
+    port: int = 8866
+    host: str = "127.0.0.1"  # 0.0.0.0 lets phones on the same network join
+    pool_size: int = 1  # preheated kernels kept ready per app
+    cull_idle_timeout: int = 600  # seconds an unconnected idle kernel lives (closed tabs)
+    cull_interval: int = 30
+    preheat: bool = True
+    build_dir: Path | None = None  # default: <project>/build/apps
+    workshop_db: str | None = None  # path or SQLAlchemy URL; default from the workshop store
+    facilitator_key: str | None = None  # default: $SHEQULAB_FACILITATOR_KEY or random
+    skipped: list[str] = field(default_factory=list)  # modules without a case.ipynb (filled in)
+
+
+class ServeError(RuntimeError):
+    """The server cannot start; the message says what to do (Chinese / English)."""
+
+
+@dataclass(frozen=True)
+class PreparedApps:
+    """The folder Voila serves and the gallery page written beside it."""
+
+    root: Path  # served notebooks
+    gallery_file: Path
+    cards: list[Card]
+    missing: list[str]  # curriculum modules that have no case.ipynb yet
+
+
+def prepare_apps(build_dir: Path, program: str | None = None) -> PreparedApps:
+    """Copy every case.ipynb with its tables, and the workshop apps, into build_dir/root."""
+    from shequlab.curriculum import load_curriculum
+
+    root_dir = project_root()
+    curriculum = load_curriculum(root_dir)
+    served = build_dir / "root"
+    if served.exists():
+        shutil.rmtree(served)  # a build product of this command: rebuilt on every start
+    served.mkdir(parents=True)
+    cards, missing = [], []
+    for loaded in curriculum.programs:
+        if program is not None and loaded.id != program:
+            continue
+        title = loaded.program.title
+        for module in loaded.modules:
+            source = root_dir / "notebooks" / loaded.id / module.id / "case.ipynb"
+            if not source.exists():
+                missing.append(f"{loaded.id}/{module.id}")
+                continue
+            target = served / loaded.id / module.id
+            (target / "data").mkdir(parents=True)
+            shutil.copy2(source, target / "case.ipynb")
+            for table in module.datasets:
+                shutil.copy2(_table_file(table), target / "data" / f"{table}.csv")
+            cards.append(
+                Card(
+                    path=f"{loaded.id}/{module.id}/case.ipynb",
+                    title_zh=module.title.zh,
+                    title_en=module.title.en,
+                    summary_zh=module.summary.zh,
+                    summary_en=module.summary.en,
+                    group_zh=title.zh,
+                    group_en=title.en,
+                    badge=module.id,
+                )
+            )
+    if program is not None and not any(p.id == program for p in curriculum.programs):
+        known = ", ".join(p.id for p in curriculum.programs)
+        raise ServeError(
+            f"没有名为 {program!r} 的培训项目 / no program {program!r}; known: {known}"
+        )
+    cards += _copy_workshop_apps(root_dir / "notebooks" / "workshop", served / "workshop")
+    gallery = build_dir / "gallery.html"
+    gallery.write_text(render_gallery(cards), encoding="utf-8")
+    return PreparedApps(served, gallery, cards, missing)
+
+
+def _table_file(table: str) -> Path:
+    package = json.loads((datasets_dir() / "datapackage.json").read_text(encoding="utf-8"))
+    for res in package["resources"]:
+        if res["name"] == table:
+            return datasets_dir() / res["path"]
+    raise ServeError(f"数据包里没有表 {table!r} / no table {table!r} in datapackage.json")
+
+
+def _copy_workshop_apps(source: Path, target: Path) -> list[Card]:
+    """The participation apps carry their card text in notebook metadata (shequlab.card)."""
+    cards = []
+    for nb_file in sorted(source.glob("*.ipynb")):
+        card = json.loads(nb_file.read_text(encoding="utf-8"))["metadata"]["shequlab"]["card"]
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(nb_file, target / nb_file.name)
+        cards.append(
+            Card(
+                path=f"workshop/{nb_file.name}",
+                title_zh=card["title"]["zh"],
+                title_en=card["title"]["en"],
+                summary_zh=card["summary"]["zh"],
+                summary_en=card["summary"]["en"],
+                group_zh=WORKSHOP_GROUP[0],
+                group_en=WORKSHOP_GROUP[1],
+                badge=nb_file.stem,
+            )
+        )
+    return cards
+
+
+def voila_argv(options: ServeOptions, prepared: PreparedApps) -> list[str]:
+    """Voila command-line options (names checked against voila 0.5.13's configuration)."""
+    argv = [
+        str(prepared.root),
+        "--no-browser",
+        f"--port={options.port}",
+        f"--Voila.ip={options.host}",
+        "--Voila.port_retries=0",  # a busy port must fail, not silently move to the next one
+        f"--ShequlabVoila.gallery_file={prepared.gallery_file}",
+        "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=False",
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
+        # Nothing under /voila/files: the apps read their tables in the kernel, never the browser.
+        "--VoilaConfiguration.file_allowlist=(?!)",  # a pattern that matches nothing
+        "--VoilaConfiguration.file_denylist=.*",
+        # Closing a tab does not shut its kernel down (the shutdown POST fails the xsrf check),
+        # so kernels without a connection are culled once idle; pooled kernels are never culled.
+        "--VoilaConfiguration.multi_kernel_manager_class="
+        "shequlab.apps.server.VisitorAwareKernelManager",
+        f"--MappingKernelManager.cull_idle_timeout={options.cull_idle_timeout}",
+        f"--MappingKernelManager.cull_interval={options.cull_interval}",
+        "--MappingKernelManager.cull_connected=False",
+    ]
+    if options.preheat:
+        argv += [
+            "--preheat_kernel=True",
+            f"--pool_size={options.pool_size}",
+            "--VoilaConfiguration.progressive_rendering=False",
+        ]
+    return argv
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fail loudly, in both languages, when the port is taken (Voila would quietly pick another)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise ServeError(
+                f"端口 {port} 已被占用，请关闭占用它的程序或换一个端口：shequlab apps serve "
+                f"--port {port + 1} / port {port} is already in use ({exc.strerror}); stop the "
+                f"other server or choose another port."
+            ) from exc
+
+
+def lan_address() -> str:
+    """This machine's address on the local network (no packet is sent), else 127.0.0.1."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.connect(("10.255.255.255", 1))
+            return sock.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+
+
+def public_url(options: ServeOptions) -> str:
+    """The address participants open: the LAN address when serving on all interfaces."""
+    host = lan_address() if options.host in ("0.0.0.0", "::") else options.host
+    return f"http://{host}:{options.port}/"
+
+
+def terminal_qr(url: str) -> str:
+    """A QR code of `url` drawn with text characters, for phones to scan off the terminal."""
+    import io
+
+    import qrcode
+
+    qr = qrcode.QRCode(border=1)
+    qr.add_data(url)
+    out = io.StringIO()
+    qr.print_ascii(out=out, invert=True)
+    return out.getvalue()
+
+
+def serve_environment(options: ServeOptions) -> dict[str, str]:
+    """Variables every kernel inherits: the shared workshop store and the facilitator key."""
+    from shequlab.workshop.store import default_url
+
+    key = options.facilitator_key or os.environ.get("SHEQULAB_FACILITATOR_KEY")
+    return {
+        "SHEQULAB_WORKSHOP_DB": options.workshop_db or default_url(),
+        "SHEQULAB_FACILITATOR_KEY": key or f"{secrets.randbelow(10**6):06d}",
+        "SHEQULAB_ROOT": str(project_root()),
+    }
+
+
+def serve(options: ServeOptions, echo=print) -> None:
+    """Prepare the apps, print where to find them, and run Voila until interrupted."""
+    check_port_free(options.host, options.port)
+    build_dir = options.build_dir or project_root() / "build" / "apps"
+    prepared = prepare_apps(build_dir, options.program)
+    env = serve_environment(options)
+    os.environ.update(env)
+    for module in prepared.missing:
+        echo(f"注意：{module} 还没有 case.ipynb，未列入 / note: {module} has no case.ipynb yet")
+    url = public_url(options)
+    echo(f"案例应用 / apps ({len(prepared.cards)}): {url}")
+    echo(f"主持人口令 / facilitator key: {env['SHEQULAB_FACILITATOR_KEY']}")
+    echo(f"工作坊数据 / workshop store: {env['SHEQULAB_WORKSHOP_DB']}")
+    if options.host not in ("127.0.0.1", "localhost"):
+        echo("用手机扫码加入 / scan to join:\n" + terminal_qr(url))
+    sys.stdout.flush()
+    from shequlab.apps.server import main
+
+    main(voila_argv(options, prepared))

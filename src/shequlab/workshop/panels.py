@@ -1,0 +1,255 @@
+"""The two halves every participation app shares: joining a session, and the facilitator's desk."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+
+from shequlab.apps.i18n import LANGUAGE, Language
+from shequlab.workshop.store import EntryRefused, Session, WorkshopStore
+
+REFRESH_SECONDS = 2.0
+WIDE = widgets.Layout(width="auto", max_width="100%")
+
+
+def message_html(kind: str, zh: str, en: str) -> str:
+    """A coloured bilingual message; kind is ok | error | info (also its CSS class)."""
+    colour = {"ok": "#1b5e20", "error": "#b71c1c", "info": "#37474f"}[kind]
+    return (
+        f'<div class="shequlab-msg shequlab-msg-{kind}" style="color:{colour}">'
+        f"{html.escape(zh)}<br><small>{html.escape(en)}</small></div>"
+    )
+
+
+def refused_html(exc: EntryRefused) -> str:
+    return message_html("error", exc.zh, exc.en)
+
+
+class JoinPanel(widgets.VBox):
+    """Join code + nickname/seat; on join, calls on_join(session, participant, previous_entry).
+
+    A participant is the name they type: typing the same name again after a reload brings back
+    (and later replaces) their own entry.
+    """
+
+    def __init__(
+        self,
+        store: WorkshopStore,
+        kind: str,
+        on_join: Callable[[Session, str, dict | None], None],
+        language: Language | None = None,
+    ) -> None:
+        lang = language or LANGUAGE
+        open_now = store.sessions(kind=kind, status="open")
+        self.code = widgets.Text(
+            value=open_now[0].code if len(open_now) == 1 else "",
+            placeholder="ABCD",
+            layout=widgets.Layout(width="9em"),
+            style={"description_width": "initial"},
+        )
+        self.name = widgets.Text(
+            placeholder="如 A12 / 王芳",
+            layout=widgets.Layout(width="14em"),
+            style={"description_width": "initial"},
+        )
+        self.button = widgets.Button(button_style="primary", layout=WIDE)
+        self.message = widgets.HTML()
+        lang.bind(self.code, "description", "加入码", "Join code")
+        lang.bind(self.name, "description", "昵称或座位号", "Nickname or seat")
+        lang.bind(self.button, "description", "加入", "Join")
+        self.code.add_class("shequlab-join-code")
+        self.name.add_class("shequlab-participant")
+        self.button.add_class("shequlab-join")
+        self.store, self.kind, self.on_join = store, kind, on_join
+        self.button.on_click(lambda _: self.join())
+        row = widgets.HBox(
+            [self.code, self.name, self.button],
+            layout=widgets.Layout(flex_flow="row wrap", grid_gap="4px 12px"),
+        )
+        super().__init__([row, self.message], layout=widgets.Layout(width="100%"))
+
+    def join(self) -> None:
+        try:
+            session = self.store.session(self.code.value)
+            if session.kind != self.kind:
+                raise EntryRefused(
+                    "这个加入码属于另一个活动", "this join code belongs to another activity"
+                )
+            if not session.is_open:
+                raise EntryRefused("该活动已结束", "this session is closed")
+            previous = self.store.entry(session.code, self.name.value)
+            participant = " ".join(self.name.value.split())
+            if not participant:
+                raise EntryRefused(
+                    "请先填写你的昵称或座位号", "enter your nickname or seat number first"
+                )
+        except EntryRefused as exc:
+            self.message.value = refused_html(exc)
+            return
+        self.on_join(session, participant, previous)
+        self.message.value = message_html(
+            "ok",
+            f"已加入「{session.title}」（{session.code}）"
+            + ("，已载入你上次的提交" if previous else ""),
+            f"joined {session.code}" + (": your previous entry is loaded" if previous else ""),
+        )
+
+
+class FacilitatorPanel(widgets.VBox):
+    """Unlock with the facilitator key; open, close, reset and export sessions; live results."""
+
+    def __init__(
+        self,
+        store: WorkshopStore,
+        kind: str,
+        new_config: Callable[[], dict[str, Any]],
+        render: Callable[[Session, dict[str, Any]], list[widgets.Widget]],
+        default_title: str,
+        language: Language | None = None,
+    ) -> None:
+        lang = language or LANGUAGE
+        self.store, self.kind, self.new_config, self.render = store, kind, new_config, render
+        self.key = widgets.Password(
+            layout=widgets.Layout(width="12em"), style={"description_width": "initial"}
+        )
+        lang.bind(self.key, "description", "主持人口令", "Facilitator key")
+        self.key.add_class("shequlab-key")
+        unlock = widgets.Button(layout=WIDE)
+        lang.bind(unlock, "description", "进入", "Unlock")
+        unlock.add_class("shequlab-unlock")
+        self.message = widgets.HTML()
+        self.title = widgets.Text(value=default_title, layout=widgets.Layout(width="20em"))
+        self.title.add_class("shequlab-title")
+        self.sessions = widgets.Dropdown(layout=widgets.Layout(width="auto"))
+        self.sessions.add_class("shequlab-sessions")
+        buttons = {}
+        for name, zh, en, style in (
+            ("new", "新建活动", "New session", "primary"),
+            ("open", "开放投票", "Open", "success"),
+            ("close", "结束投票", "Close", "warning"),
+            ("reset", "清空结果", "Reset", "danger"),
+            ("export", "导出 CSV", "Export CSV", ""),
+        ):
+            button = widgets.Button(button_style=style, layout=WIDE)
+            lang.bind(button, "description", zh, en)
+            button.add_class(f"shequlab-{name}")
+            button.on_click(lambda _, name=name: self._act(name))
+            buttons[name] = button
+        self.banner = widgets.HTML()
+        self.banner.add_class("shequlab-banner")
+        self.download = widgets.HTML()
+        self.results = widgets.VBox(layout=widgets.Layout(width="100%"))
+        wrap = widgets.Layout(flex_flow="row wrap", grid_gap="4px 8px")
+        self.desk = widgets.VBox(
+            [
+                widgets.HBox([self.title, buttons["new"]], layout=wrap),
+                widgets.HBox(
+                    [
+                        self.sessions,
+                        buttons["open"],
+                        buttons["close"],
+                        buttons["reset"],
+                        buttons["export"],
+                    ],
+                    layout=wrap,
+                ),
+                self.banner,
+                self.download,
+                self.results,
+            ],
+            layout=widgets.Layout(width="100%"),
+        )
+        self.desk.layout.display = "none"
+        self._seen = ""
+        self._stop = threading.Event()
+        unlock.on_click(lambda _: self._unlock())
+        self.sessions.observe(lambda _: self.refresh(force=True), names="value")
+        super().__init__(
+            [widgets.HBox([self.key, unlock], layout=wrap), self.message, self.desk],
+            layout=widgets.Layout(width="100%"),
+        )
+
+    def _unlock(self) -> None:
+        expected = os.environ.get("SHEQULAB_FACILITATOR_KEY", "")
+        if not expected or self.key.value.strip() != expected:
+            self.message.value = message_html(
+                "error",
+                "口令不对（见启动服务的终端）",
+                "wrong key (printed by `shequlab apps serve`)",
+            )
+            return
+        self.message.value = ""
+        self.desk.layout.display = "flex"
+        self._reload_sessions()
+        threading.Thread(target=self._poll, daemon=True).start()
+
+    def _reload_sessions(self, select: str | None = None) -> None:
+        found = self.store.sessions(kind=self.kind)
+        self.sessions.options = [(f"{s.code} · {s.title} · {s.status}", s.code) for s in found]
+        if select or found:
+            self.sessions.value = select or found[0].code
+
+    def _act(self, action: str) -> None:
+        try:
+            if action == "new":
+                session = self.store.open_session(
+                    self.kind, self.title.value.strip() or "工作坊", self.new_config()
+                )
+                self._reload_sessions(session.code)
+            elif self.sessions.value is None:
+                raise EntryRefused("请先新建一个活动", "create a session first")
+            elif action in ("open", "close"):
+                self.store.set_status(self.sessions.value, "open" if action == "open" else "closed")
+                self._reload_sessions(self.sessions.value)
+            elif action == "reset":
+                self.store.reset(self.sessions.value)
+            elif action == "export":
+                self.download.value = self._download_link(self.sessions.value)
+        except EntryRefused as exc:
+            self.message.value = refused_html(exc)
+            return
+        self.refresh(force=True)
+
+    def _download_link(self, code: str) -> str:
+        data = base64.b64encode(self.store.export_csv(code).encode("utf-8")).decode("ascii")
+        name = f"workshop-{self.kind}-{code}.csv"
+        return (
+            f'<a class="shequlab-download" download="{name}" '
+            f'href="data:text/csv;charset=utf-8;base64,{data}">⬇ 下载 {name} / download</a>'
+        )
+
+    def refresh(self, force: bool = False) -> None:
+        """Redraw the banner and results when the session or its entries changed."""
+        code = self.sessions.value
+        if code is None:
+            return
+        session = self.store.session(code)
+        entries = self.store.entries(code)
+        digest = hashlib.sha1(
+            json.dumps([session.status, entries], sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+        if digest == self._seen and not force:
+            return  # no message to the browser: an unwatched kernel stays idle and can be culled
+        self._seen = digest
+        state = "进行中 open" if session.is_open else "已结束 closed"
+        self.banner.value = (
+            '<div style="font-size:1.6em">加入码 Join code: '
+            f'<b class="shequlab-code">{session.code}</b>'
+            f' · {state} · <span class="shequlab-count">{len(entries)}</span> 人 participants</div>'
+        )
+        self.results.children = self.render(session, entries)
+
+    def _poll(self) -> None:
+        while not self._stop.wait(REFRESH_SECONDS):
+            try:
+                self.refresh()
+            except Exception:  # a transient database error must not end the live view
+                continue

@@ -1,0 +1,106 @@
+"""Components of the case apps, tested without a browser."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from shequlab.apps.charts import bar_chart, chart, use_chinese_font
+from shequlab.apps.controls import ALL, apply_filter, filter_dropdown, row
+from shequlab.apps.header import header, header_html
+from shequlab.apps.i18n import Language, language_switch
+from shequlab.apps.tables import table_html
+from shequlab.apps.upload import check_upload, result_html, upload
+
+DATASETS = Path(__file__).resolve().parents[2] / "datasets"
+
+
+def test_language_switch_relabels_bound_widgets():
+    import ipywidgets as widgets
+
+    lang = Language()
+    button = lang.bind(widgets.Button(), "description", "加入", "Join")
+    seen = []
+    lang.on_change(seen.append)
+    switch = language_switch(lang)
+    assert button.description == "加入"
+    switch.value = "en"
+    assert button.description == "Join" and seen == ["en"]
+    with pytest.raises(ValueError):
+        lang.set("fr")
+
+
+def test_header_shows_title_and_objectives_in_either_language():
+    from shequlab.curriculum import load_curriculum
+
+    module = load_curriculum().programs[0].modules[0]
+    zh = header_html(module.id, "zh")
+    assert module.title.zh in zh and module.objectives[0].zh in zh and "学习目标" in zh
+    en = header_html(module.id, "en")
+    assert module.objectives[0].en.split()[0] in en and "Objectives" in en
+    lang = Language()
+    box = header(module.id, lang)
+    lang.set("en")
+    assert "Objectives" in box.children[0].value
+    with pytest.raises(KeyError, match="no module"):
+        header_html("onb-99-nothing")
+
+
+def test_filter_dropdown_and_apply_filter():
+    df = pd.DataFrame({"area": ["香花桥", "新华", "新华"], "n": [1, 2, 3]})
+    lang = Language()
+    dropdown = filter_dropdown(df, "area", "居民区", "Area", language=lang)
+    assert dropdown.value == ALL and dropdown.options[0][0] == "全部"
+    assert [v for _, v in dropdown.options[1:]] == ["新华", "香花桥"]
+    lang.set("en")
+    assert dropdown.options[0][0] == "All" and dropdown.description == "Area"
+    assert len(apply_filter(df, "area", ALL)) == 3
+    assert apply_filter(df, "area", "新华")["n"].tolist() == [2, 3]
+    assert row(dropdown).layout.flex_flow == "row wrap"
+
+
+def test_table_scrolls_sideways_and_counts_rows():
+    html = table_html(pd.DataFrame({"名称": [f"<b>{i}</b>" for i in range(60)]}), max_rows=10)
+    assert "overflow-x:auto" in html and "共 60 行" in html and "<b>0</b>" not in html
+
+
+def test_bar_chart_draws_chinese_with_a_cjk_font():
+    assert use_chinese_font() is not None
+    fig = bar_chart(pd.Series([3, 1], index=["香花桥", "新华"]), title="测试", highlight="新华")
+    assert isinstance(fig, Figure)
+    png = io.BytesIO()
+    fig.savefig(png, format="png")  # a missing glyph would warn; pytest -W error would catch it
+    assert chart(fig).outputs or True
+
+
+def test_upload_accepts_gbk_and_utf8_bom():
+    text = (DATASETS / "admin_bodies.csv").read_text(encoding="utf-8")
+    for data in (text.encode("gbk"), b"\xef\xbb\xbf" + text.encode("utf-8")):
+        result = check_upload("导出.csv", data, "admin_bodies")
+        assert result.ok and len(result.frame) == 12
+        assert "12" in result_html(result, "admin_bodies")
+
+
+def test_upload_refuses_with_row_and_column_in_both_languages():
+    lines = (DATASETS / "admin_bodies.csv").read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("街道机关科室", "居委会")
+    result = check_upload("坏.csv", ("\n".join(lines) + "\n").encode("gbk"), "admin_bodies")
+    assert not result.ok
+    message = result.problems[0]
+    assert "坏.csv" in message and "第 3 行" in message and "row 3" in message and "kind" in message
+    assert "shequlab-upload-error" in result_html(result, "admin_bodies")
+
+
+def test_upload_reads_excel_and_refuses_other_files():
+    frame = pd.read_csv(DATASETS / "admin_bodies.csv", dtype=str)
+    xlsx = io.BytesIO()
+    frame.to_excel(xlsx, index=False)
+    assert check_upload("部门.xlsx", xlsx.getvalue(), "admin_bodies").ok
+    assert not check_upload("x.pdf", b"%PDF", "admin_bodies").ok
+    assert not check_upload("x.xlsx", b"not a workbook", "admin_bodies").ok
+    panel = upload("admin_bodies")
+    assert panel.frame is None

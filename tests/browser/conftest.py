@@ -1,0 +1,143 @@
+"""A real `shequlab apps serve` on a free port and Debian Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import psutil
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+DOCS_IMAGES = ROOT / "docs" / "images"  # rewritten with --update-goldens
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+FACILITATOR_KEY = "246810"
+SHEQULAB = Path(sys.executable).with_name("shequlab")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 60.0) -> None:
+    """Poll `url` until it answers 200; every request and the whole wait have a timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+@contextmanager
+def serve_apps(workdir: Path, *args: str, port: int | None = None) -> Iterator[dict]:
+    """Run `shequlab apps serve` and stop it (and its kernels, by pid) afterwards."""
+    port = port or free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
+    log = (workdir / "serve.log").open("w")
+    env = {**os.environ, "SHEQULAB_FACILITATOR_KEY": FACILITATOR_KEY}
+    proc = subprocess.Popen(
+        [
+            str(SHEQULAB),
+            "apps",
+            "serve",
+            "--port",
+            str(port),
+            "--build-dir",
+            str(workdir / "build"),
+            "--db",
+            str(workdir / "workshop.db"),
+            *args,
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
+    )
+    kernels: set[int] = set()
+    try:
+        wait_http(f"http://127.0.0.1:{port}/", timeout=60)
+        yield {
+            "url": f"http://127.0.0.1:{port}/",
+            "proc": proc,
+            "log": workdir / "serve.log",
+            "db": workdir / "workshop.db",
+            "kernels": kernels,
+        }
+    finally:
+        with suppress(psutil.NoSuchProcess):
+            kernels.update(c.pid for c in psutil.Process(proc.pid).children(recursive=True))
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+        for pid in kernels:  # kernels run in their own sessions; Voila normally stops them
+            with suppress(psutil.NoSuchProcess):
+                psutil.Process(pid).kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[dict]:
+    """One server for the whole browser suite (pool of 2 per app, so contexts need not wait)."""
+    with serve_apps(tmp_path_factory.mktemp("apps"), "--pool-size", "2") as srv:
+        yield srv
+
+
+def open_app(context, url: str, timeout: float = 60_000):
+    """Open an app page and wait for Voila to finish rendering and the first widget to show."""
+    page = context.new_page()
+    page.goto(url, timeout=timeout)
+    page.wait_for_selector("#loading", state="detached", timeout=timeout)
+    page.wait_for_selector(".jupyter-widgets", state="visible", timeout=timeout)
+    return page
+
+
+def page_errors(page) -> list[str]:
+    """Error outputs Voila rendered (a cell raised), and its error page."""
+    found = page.eval_on_selector_all(
+        '[data-mime-type="application/vnd.jupyter.error"], .jp-OutputArea-output.jp-mod-error',
+        "els => els.map(e => e.innerText)",
+    )
+    if page.locator("text=There was an error when executing cell").count():
+        found.append("Voila: There was an error when executing cell")
+    return found

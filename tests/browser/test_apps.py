@@ -1,0 +1,113 @@
+"""Browser tests against a real `shequlab apps serve`: gallery, every case app, language switch."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import ARTIFACTS, DOCS_IMAGES, open_app, page_errors
+
+pytestmark = [pytest.mark.slow, pytest.mark.server]
+
+PHONE = {"width": 375, "height": 740}
+
+
+def curriculum_modules() -> list[str]:
+    """program/module of every curriculum module, read at collection time."""
+    from shequlab.curriculum import CurriculumError, load_curriculum
+
+    try:
+        return [f"{p.id}/{m.id}" for p in load_curriculum().programs for m in p.modules]
+    except CurriculumError as exc:
+        return [f"curriculum-invalid: {exc}"]
+
+
+MODULES = curriculum_modules()
+
+# One interaction: change the first dropdown, else click an inactive toggle button, else a slider.
+INTERACT_JS = """() => {
+  const select = document.querySelector('.widget-dropdown select');
+  if (select && select.options.length > 1) {
+    select.selectedIndex = (select.selectedIndex + 1) % select.options.length;
+    select.dispatchEvent(new Event('change', {bubbles: true}));
+    return 'dropdown';
+  }
+  const toggle = document.querySelector('.widget-toggle-buttons button:not(.mod-active)');
+  if (toggle) { toggle.click(); return 'toggle'; }
+  return null;
+}"""
+OUTPUTS_JS = """() => Array.from(document.querySelectorAll('.widget-output, .widget-html, img'))
+  .map(e => e.tagName === 'IMG' ? e.src.length + e.src.slice(-64) : e.innerHTML).join('|')"""
+
+
+def test_gallery_lists_every_module_and_app(server, browser, request):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(server["url"], timeout=30_000)
+        assert "新华路社区治理案例应用" in page.locator("#gallery-title").inner_text()
+        assert "Xinhua Road community governance case apps" in page.content()
+        cards = page.eval_on_selector_all("a.card", "els => els.map(e => e.dataset.app)")
+        for module in MODULES:
+            assert f"{module}/case.ipynb" in cards, (
+                f"no app card for {module} (missing case.ipynb?)"
+            )
+        for app in ("vote", "rating", "own-data"):
+            assert f"workshop/{app}.ipynb" in cards
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "gallery.png"), full_page=True)
+        if request.config.getoption("--update-goldens"):  # the facilitator guide's screenshot
+            page.set_viewport_size({"width": 1000, "height": 700})
+            page.screenshot(path=str(DOCS_IMAGES / "gallery.png"))
+        page.set_viewport_size(PHONE)
+        overflow = page.evaluate("() => document.scrollingElement.scrollWidth")
+        assert overflow <= PHONE["width"] + 1, "the gallery scrolls sideways on a phone"
+        # Only the apps are served: no file listing, no data files, no notebook sources.
+        listing = page.goto(server["url"] + "voila/tree/onboarding", timeout=30_000)
+        assert listing.ok and 'a class="card"' in page.content()
+        data = page.goto(server["url"] + "voila/files/workshop/vote.ipynb", timeout=30_000)
+        assert data.status == 403
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_case_app_renders_and_responds(server, browser, module):
+    assert not module.startswith("curriculum-invalid"), module
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = open_app(context, f"{server['url']}voila/render/{module}/case.ipynb")
+        assert page_errors(page) == []
+        assert "pd.read_csv" not in page.content(), "sources must be stripped"
+        before = page.evaluate(OUTPUTS_JS)
+        kind = page.evaluate(INTERACT_JS)
+        assert kind, f"{module}: no dropdown or toggle buttons to interact with"
+        page.wait_for_function(
+            f"(before) => ({OUTPUTS_JS})() !== before", arg=before, timeout=30_000
+        )
+        assert page_errors(page) == []
+        if module == MODULES[0]:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "case-app-phone.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_language_switch(server, browser):
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = open_app(context, server["url"] + "voila/render/workshop/vote.ipynb")
+        join = page.locator(".shequlab-join")
+        assert join.inner_text().strip() == "加入"
+        page.locator(".shequlab-language-switch button", has_text="English").click()
+        page.wait_for_function(
+            "() => document.querySelector('.shequlab-join').innerText.trim() === 'Join'",
+            timeout=10_000,
+        )
+        assert page.get_by_text("Join code").count() >= 1
+        page.locator(".shequlab-language-switch button", has_text="中文").click()
+        page.wait_for_function(
+            "() => document.querySelector('.shequlab-join').innerText.trim() === '加入'",
+            timeout=10_000,
+        )
+    finally:
+        context.close()
