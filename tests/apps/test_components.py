@@ -104,3 +104,48 @@ def test_upload_reads_excel_and_refuses_other_files():
     assert not check_upload("x.xlsx", b"not a workbook", "admin_bodies").ok
     panel = upload("admin_bodies")
     assert panel.frame is None
+
+
+def test_labelled_controls_follow_the_language_switch():
+    from shequlab.apps.controls import checkbox, choice, slider, toggles
+
+    lang = Language()
+    dropdown = choice([("二〇一七", 2017), ("2016", 2016)], "年份", "Year", 2016, lang)
+    buttons = toggles(["已完成", "进行中"], "状态", "Status", language=lang)
+    years = slider("服务年限", "Years of service", 2, 0, 35, language=lang)
+    tick = checkbox("去掉直线作答", "Drop straight-liners", value=True, language=lang)
+    assert dropdown.value == 2016 and buttons.value == "已完成"
+    assert (years.min, years.max) == (0, 35)
+    assert tick.value and [w.description for w in (dropdown, buttons, years, tick)] == [
+        "年份",
+        "状态",
+        "服务年限",
+        "去掉直线作答",
+    ]
+    lang.set("en")
+    assert [w.description for w in (dropdown, buttons, years, tick)] == [
+        "Year",
+        "Status",
+        "Years of service",
+        "Drop straight-liners",
+    ]
+
+
+def test_figure_with_source_note_becomes_a_png_without_pyplot():
+    from shequlab.apps.charts import figure, figure_png, source_note
+
+    fig, (left, right) = figure(6, 2, ncols=2)
+    left.barh(["香花桥", "新华"], [3, 1])
+    right.plot([1, 2], [3, 4])
+    png = figure_png(source_note(fig, "数据来源：虚构数据 / synthetic"))
+    assert png.startswith(b"\x89PNG") and fig.texts[0].get_text().startswith("数据来源")
+
+
+def test_format_columns_and_key_figures():
+    from shequlab.apps.tables import format_columns, key_figures
+
+    df = pd.DataFrame({"居民区": ["新华", "香花桥"], "share": [0.1234, float("nan")]})
+    shown = format_columns(df, {"share": "{:.1%}"})
+    assert shown["share"].tolist() == ["12.3%", ""] and df["share"].iloc[0] == 0.1234
+    box = key_figures({"工单数 orders": "1,234", "按时办结率 on time": "98.1%"})
+    assert "指标 indicator" in box.value and "98.1%" in box.value and "overflow-x:auto" in box.value

@@ -19,15 +19,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 DOCS_IMAGES = ROOT / "docs" / "images"  # rewritten with --update-goldens
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 FACILITATOR_KEY = "246810"
 SHEQULAB = Path(sys.executable).with_name("shequlab")
 
@@ -102,18 +93,6 @@ def serve_apps(workdir: Path, *args: str, port: int | None = None) -> Iterator[d
             with suppress(psutil.NoSuchProcess):
                 psutil.Process(pid).kill()
         log.close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture(scope="session")

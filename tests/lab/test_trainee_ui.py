@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
-from playwright.sync_api import Locator, Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect
 
 from lab.make_start import (
     ROOT,
@@ -49,15 +49,6 @@ TYPED_ANSWER = "areas_answer"  # typed in the browser; the other answers are wri
 WRONG_ANSWER = 'areas = "data/residential_areas.csv"'  # from wrong_answers.yml: the file name
 REFLECTION = "先走访 5 层以上、没有电梯的楼组：老人下楼难。/ Visit the walk-ups first."
 MARKERS = {"### BEGIN SOLUTION", "### END SOLUTION"}
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 UI_TIMEOUT_MS = 30_000
 RUN_TIMEOUT_MS = 120_000  # running or validating the whole notebook in a fresh kernel
 
@@ -166,16 +157,14 @@ def lab(tmp_path: Path) -> Iterator[dict]:
 
 
 @pytest.fixture
-def page() -> Iterator[Page]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-            context.set_default_timeout(UI_TIMEOUT_MS)
-            expect.set_options(timeout=UI_TIMEOUT_MS)
-            yield context.new_page()
-        finally:
-            browser.close()
+def page(browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    try:
+        context.set_default_timeout(UI_TIMEOUT_MS)
+        expect.set_options(timeout=UI_TIMEOUT_MS)
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def open_assignments_tab(page: Page) -> None:

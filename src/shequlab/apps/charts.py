@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import warnings
+from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
-from IPython.display import display
+from IPython.display import Image, display
 from matplotlib import font_manager, rcParams
 from matplotlib.figure import Figure
 
@@ -67,11 +69,36 @@ def bar_chart(
     return fig
 
 
+def figure(width: float = 8.0, height: float = 3.4, **subplots: Any) -> tuple[Figure, Any]:
+    """A figure with Chinese text and its axes (`subplots` as for Figure.subplots), no pyplot."""
+    use_chinese_font()
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.subplots(**subplots)
+
+
+def source_note(fig: Figure, text: str) -> Figure:
+    """Write the data source small and grey under the figure (kept when saved as PNG)."""
+    fig.text(0.01, 0.0, text, fontsize=7, color="grey", va="top")
+    return fig
+
+
+def figure_png(fig: Figure, dpi: int = 90) -> bytes:
+    """The figure as PNG bytes, trimmed to what is drawn (a source note below included)."""
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    return png.getvalue()
+
+
+def display_figure(fig: Figure) -> None:
+    """Display `fig` here as a PNG; works without pyplot, whose formatter a bare Figure lacks."""
+    display(Image(data=figure_png(fig)))
+
+
 def show_figure(output: widgets.Output, fig: Figure) -> None:
     """Replace what `output` shows with `fig` (a PNG that scales down to the screen width)."""
     with output:
         output.clear_output(wait=True)
-        display(fig)
+        display_figure(fig)
 
 
 def chart(fig: Figure | None = None) -> widgets.Output:

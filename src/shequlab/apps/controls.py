@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import ipywidgets as widgets
 import pandas as pd
 
@@ -53,3 +56,79 @@ def apply_filter(df: pd.DataFrame, column: str, value: object) -> pd.DataFrame:
     if value == ALL or value is None:
         return df
     return df[df[column] == value]
+
+
+def _labelled(widget: widgets.Widget, zh: str, en: str, language: Language | None) -> Any:
+    """Give `widget` a description that follows the language switch."""
+    return (language or LANGUAGE).bind(widget, "description", zh, en)
+
+
+def choice(
+    options: Sequence,
+    zh: str,
+    en: str,
+    value: object = None,
+    language: Language | None = None,
+) -> widgets.Dropdown:
+    """A dropdown labelled zh/en; options are values or (label, value) pairs, the first chosen."""
+    dropdown = widgets.Dropdown(
+        options=list(options),
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="auto", max_width="100%"),
+    )
+    if value is not None:
+        dropdown.value = value
+    return _labelled(dropdown, zh, en, language)
+
+
+def toggles(
+    options: Sequence,
+    zh: str,
+    en: str,
+    value: object = None,
+    language: Language | None = None,
+) -> widgets.ToggleButtons:
+    """Toggle buttons labelled zh/en, for a handful of options a phone user taps."""
+    buttons = widgets.ToggleButtons(
+        options=list(options),
+        style={"description_width": "initial", "button_width": "auto"},
+        layout=widgets.Layout(width="auto", max_width="100%"),
+    )
+    if value is not None:
+        buttons.value = value
+    return _labelled(buttons, zh, en, language)
+
+
+def slider(
+    zh: str, en: str, value: int, low: int, high: int, language: Language | None = None
+) -> widgets.IntSlider:
+    """A whole-number slider labelled zh/en."""
+    return _labelled(
+        widgets.IntSlider(
+            value=value,
+            min=low,
+            max=high,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="auto", max_width="100%"),
+        ),
+        zh,
+        en,
+        language,
+    )
+
+
+def checkbox(
+    zh: str, en: str, value: bool = False, language: Language | None = None
+) -> widgets.Checkbox:
+    """A checkbox labelled zh/en."""
+    return _labelled(
+        widgets.Checkbox(
+            value=value,
+            indent=False,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="auto", max_width="100%"),
+        ),
+        zh,
+        en,
+        language,
+    )

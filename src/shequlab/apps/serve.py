@@ -153,6 +153,9 @@ def voila_argv(options: ServeOptions, prepared: PreparedApps) -> list[str]:
         f"--MappingKernelManager.cull_idle_timeout={options.cull_idle_timeout}",
         f"--MappingKernelManager.cull_interval={options.cull_interval}",
         "--MappingKernelManager.cull_connected=False",
+        # nbclient waits only 4 s for a cell's outputs after its reply; a busy machine (many
+        # kernels preheating at once) then drops widget outputs and the page never shows them.
+        "--VoilaExecutor.iopub_timeout=60",
     ]
     if options.preheat:
         argv += [

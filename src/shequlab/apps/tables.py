@@ -29,3 +29,18 @@ def table_html(df: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
 def table(df: pd.DataFrame, max_rows: int = MAX_ROWS) -> widgets.HTML:
     """A table widget; set `.value = table_html(new_df)` to update it."""
     return widgets.HTML(table_html(df, max_rows), layout=widgets.Layout(width="100%"))
+
+
+def format_columns(df: pd.DataFrame, formats: dict[str, str]) -> pd.DataFrame:
+    """A copy with the named columns turned into text, e.g. {"share": "{:.1%}"}; NaN stays empty."""
+    out = df.copy()
+    for column, pattern in formats.items():
+        out[column] = out[column].map(lambda v, p=pattern: "" if pd.isna(v) else p.format(v))
+    return out
+
+
+def key_figures(
+    figures: dict[str, object], label: str = "指标 indicator", value: str = "数值 value"
+) -> widgets.HTML:
+    """A two-column table of headline figures: {"按时办结率 on time": "98.1%", ...}."""
+    return table(pd.DataFrame({label: list(figures), value: [str(v) for v in figures.values()]}))
