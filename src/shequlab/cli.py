@@ -99,12 +99,17 @@ def course_check(
         None, "--module", "-m", help="Only this module, e.g. onb-02-hotline."
     ),
     workers: int = typer.Option(2, "--workers", "-j", help="Modules checked in parallel."),
+    plain: bool = typer.Option(
+        False, "--plain-nbgrader", help="Grade with plain nbgrader autograde (slower)."
+    ),
 ) -> None:
     """Prove every module: solution full marks, release zero, wrong answers fail, metadata valid."""
     from shequlab.course.check import check_course
 
     def run() -> int:
-        checks = check_course(program, module, workers=workers)
+        checks = check_course(
+            program, module, workers=workers, engine="nbgrader" if plain else "shequlab"
+        )
         failed = [c.module_id for c in checks if not c.ok]
         typer.echo(
             f"{len(checks) - len(failed)}/{len(checks)} modules passed"

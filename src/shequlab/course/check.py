@@ -64,23 +64,27 @@ def check_course(
     root: Path | None = None,
     workers: int = 2,
     console: Console | None = None,
+    engine: str = "shequlab",
 ) -> list[ModuleCheck]:
-    """Check the selected modules (default: all), in parallel processes; print a table for each."""
+    """Check the selected modules (default: all), in parallel processes; print a table for each.
+
+    `engine` grades the fake students with `shequlab grade`'s sandboxed grader (default) or
+    with plain `nbgrader autograde` ("nbgrader")."""
     root = Path(root) if root is not None else project_root()
     console = console or Console()
     ids = [m.id for m in load_curriculum(root).modules(program, module)]
     if workers <= 1 or len(ids) == 1:
-        checks = [check_module(root, module_id) for module_id in ids]
+        checks = [check_module(root, module_id, engine) for module_id in ids]
     else:
         context = multiprocessing.get_context("spawn")  # no forked kernels or sqlite handles
         with ProcessPoolExecutor(min(workers, len(ids)), mp_context=context) as pool:
-            checks = list(pool.map(check_module, [root] * len(ids), ids))
+            checks = list(pool.map(check_module, [root] * len(ids), ids, [engine] * len(ids)))
     for result in checks:
         print_module_check(result, console)
     return checks
 
 
-def check_module(root: Path, module_id: str) -> ModuleCheck:
+def check_module(root: Path, module_id: str, engine: str = "shequlab") -> ModuleCheck:
     """Run every check for one module in a temporary course root."""
     started = time.perf_counter()
     module = load_curriculum(root).modules(module=module_id)[0]
@@ -88,7 +92,7 @@ def check_module(root: Path, module_id: str) -> ModuleCheck:
     notebook_dir = root / "notebooks" / module.program / module.id
     with tempfile.TemporaryDirectory(prefix=f"shequlab-check-{module_id}-") as tmp:
         try:
-            _run_checks(result, module, Path(root), notebook_dir, Path(tmp))
+            _run_checks(result, module, Path(root), notebook_dir, Path(tmp), engine)
         except Exception as exc:  # a crash is a failed check, reported, not a traceback
             result.add("check ran", False, f"{type(exc).__name__}: {exc}")
     result.seconds = time.perf_counter() - started
@@ -96,7 +100,7 @@ def check_module(root: Path, module_id: str) -> ModuleCheck:
 
 
 def _run_checks(
-    result: ModuleCheck, module: Module, root: Path, notebook_dir: Path, tmp: Path
+    result: ModuleCheck, module: Module, root: Path, notebook_dir: Path, tmp: Path, engine: str
 ) -> None:
     exercises, case = notebook_dir / "exercises.ipynb", notebook_dir / "case.ipynb"
     missing = [p.name for p in (exercises, case) if not p.is_file()]
@@ -121,8 +125,14 @@ def _run_checks(
     result.add("build", True, "generate_assignment ok")
     students = write_fake_submissions(build, source_nb, wrong)
     started = time.perf_counter()
-    with quiet_gradebook():
-        run(build.api.autograde(module.id, "*", force=True, create=True), "autograde")
+    if engine == "nbgrader":
+        with quiet_gradebook():
+            run(build.api.autograde(module.id, "*", force=True, create=True), "autograde")
+    else:  # the sandboxed fast grader; tests/grading proves it scores as plain nbgrader does
+        from shequlab.grading.autograde import autograde_module
+
+        autograde_module(course_root(build.root), module.id, workers=1, force=True,
+                         console=Console(quiet=True))  # fmt: skip
     per_notebook = (time.perf_counter() - started) / len(students)
     scores = read_scores(build, students)
     auto = {e.grade_id: e.points for e in module.exercises if e.kind == "auto"}

@@ -13,19 +13,25 @@ code (inside the sandbox) never sees it.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import shutil
+import sqlite3
+import tempfile
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import find_all_files
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from shequlab.course.nbgrader import load_course_config, put_venv_on_path
 from shequlab.grading.gradebook import Progress as Journal
@@ -35,6 +41,7 @@ from shequlab.grading.status import GRADED_STATUSES
 from shequlab.grading.worker import (
     NOTEBOOK,
     Executed,
+    check_metadata_schema_once,
     exporter,
     grade_in_worker,
     init_worker,
@@ -125,12 +132,26 @@ def autograde_module(
     backup = backup_gradebook(course_dir, f"autograde-{module}") if todo else None
     interrupted = False
     if todo:
-        prepare_submissions(coursedir, config, module, list(todo))
+        check_metadata_schema_once()
+        # Grading processes start now (forked: nbgrader & co. are already imported here) and warm
+        # their sandboxes while this process prepares the submissions.
+        scratch_root = tempfile.mkdtemp(prefix="sqg-run-")  # every sandbox's scratch, this run
+        pool = _start_pool(
+            course_dir, module, isolation, limits, min(workers, len(todo)), scratch_root
+        )
         try:
-            _run_pool(course_dir, config, coursedir, module, todo, workers, isolation, limits,
-                      journal, results, console)  # fmt: skip
-        except KeyboardInterrupt:
+            with fast_commits(coursedir.db_url):
+                prepare_submissions(coursedir, config, module, list(todo))
+                _run_pool(pool, config, coursedir, module, todo, journal, results, console)
+        except BaseException as exc:
+            _kill_pool(pool)
+            if not isinstance(exc, KeyboardInterrupt):
+                raise
             interrupted = True
+        else:
+            pool.shutdown(wait=True)
+        finally:
+            shutil.rmtree(scratch_root, ignore_errors=True)
     ordered = [results[s] for s in sorted(results)]
     return AutogradeRun(
         module, ordered, isolation, backup, time.perf_counter() - started, interrupted
@@ -181,47 +202,104 @@ def _make_writable(folder: Path) -> None:
             path.chmod(0o644)
 
 
-def _run_pool(course_dir, config, coursedir, module, todo, workers, isolation, limits,
-              journal, results, console) -> None:  # fmt: skip
-    _, _, save_steps = pipeline(config)
-    context = multiprocessing.get_context("spawn")  # no inherited sqlite handles or zmq contexts
+def _start_pool(
+    course_dir, module, isolation, limits, workers: int, scratch_root: str
+) -> ProcessPoolExecutor:
+    """Grading processes, forked from this one and started at once.
+
+    Forked, not spawned: each starts with nbgrader, nbconvert and nbclient already imported
+    (seconds of start-up each on a busy machine). The fork happens before this process opens the
+    gradebook or starts any thread (the progress bar comes later), so nothing is inherited but
+    imported modules: no sqlite handle, no zmq context, no lock held by another thread. A host
+    process that already runs other threads (a server, a test runner with helpers) gets spawned
+    workers instead, as forking it could copy a lock some thread holds.
+    """
+    method = "fork" if threading.active_count() == 1 else "spawn"
     pool = ProcessPoolExecutor(
-        max_workers=max(1, min(workers, len(todo))),
-        mp_context=context,
+        max_workers=max(1, workers),
+        mp_context=multiprocessing.get_context(method),
         initializer=init_worker,
-        initargs=(str(course_dir), module, isolation, limits),
+        initargs=(str(course_dir), module, isolation, limits, scratch_root, os.getpid()),
     )
+    pool.submit(_noop)  # launches every process now (the fork start method starts them all)
+    return pool
+
+
+def _noop() -> None:
+    return None
+
+
+@contextlib.contextmanager
+def fast_commits(db_url: str):
+    """While grades are saved: the gradebook in WAL mode with synchronous=NORMAL, then back.
+
+    nbgrader commits after every grade and comment (≈20 commits per submission), and each commit
+    in SQLite's default mode waits for several fsyncs. In WAL mode with synchronous=NORMAL a commit
+    is a plain append: the database stays consistent on a crash or power cut (only the last commits
+    could be lost, and the backup taken before the run still holds the rest). Readers (the grading
+    processes reading source cells) no longer wait for the writer either. Journal mode is restored
+    at the end; if SQLite cannot switch (another program holds the file), nothing changes.
+    """
+    path = db_url.removeprefix("sqlite:///") if db_url.startswith("sqlite:///") else None
+    if path is None or not Path(path).exists() or _journal_mode(path, "wal") != "wal":
+        yield
+        return
+
+    def on_connect(dbapi_connection, _record) -> None:
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+    event.listen(Engine, "connect", on_connect)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "connect", on_connect)
+        _journal_mode(path, "delete")
+
+
+def _journal_mode(path: str, mode: str) -> str | None:
+    try:
+        con = sqlite3.connect(path, timeout=10)
+        try:
+            return con.execute(f"PRAGMA journal_mode={mode}").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+
+
+def _run_pool(pool, config, coursedir, module, todo, journal, results, console) -> None:
+    _, _, save_steps = pipeline(config)
     columns = [
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     ]
-    try:
-        with Progress(*columns, console=console, transient=True) as bar:
-            task = bar.add_task(f"autograde {module}", total=len(todo))
-            pending = {pool.submit(grade_in_worker, s): s for s in todo}
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    student = pending.pop(future)
-                    try:
-                        executed = future.result()
-                    except Exception as exc:  # the grading process itself died
-                        executed = Executed(student, "error", [f"{type(exc).__name__}: {exc}"])
-                    result = save_result(coursedir, config, module, save_steps, executed)
-                    results[student] = result
-                    journal.record(student, {
-                        "hash": todo[student], "status": result.status, "score": result.score,
-                        "max_score": result.max_score, "notes": result.notes,
-                    })  # fmt: skip
-                    bar.advance(task)
-    except BaseException:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.kill()  # their sandboxes die with them (--die-with-parent)
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(f"autograde {module}", total=len(todo))
+        pending = {pool.submit(grade_in_worker, s): s for s in todo}
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                student = pending.pop(future)
+                try:
+                    executed = future.result()
+                except Exception as exc:  # the grading process itself died
+                    executed = Executed(student, "error", [f"{type(exc).__name__}: {exc}"])
+                result = save_result(coursedir, config, module, save_steps, executed)
+                results[student] = result
+                journal.record(student, {
+                    "hash": todo[student], "status": result.status, "score": result.score,
+                    "max_score": result.max_score, "notes": result.notes,
+                })  # fmt: skip
+                bar.advance(task)
+
+
+def _kill_pool(pool: ProcessPoolExecutor) -> None:
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()  # their sandboxes die with them (--die-with-parent)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def save_result(
@@ -238,7 +316,7 @@ def save_result(
             notebook_file.unlink()
         result.score, result.max_score = _scores(coursedir, module, executed.student_id)
         return result
-    nb = nbformat.reads(executed.notebook, as_version=4)
+    nb = executed.notebook
     resources = {**executed.resources, "nbgrader": dict(executed.resources["nbgrader"])}
     output, _ = exporter(config, save_steps).from_notebook_node(nb, resources=resources)
     if notebook_file.exists():

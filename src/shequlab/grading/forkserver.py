@@ -43,8 +43,60 @@ def warm_up(modules: list[str]) -> None:
             importlib.import_module(name)
         except Exception as exc:  # a missing optional module only costs speed
             print(f"forkserver: cannot pre-import {name}: {exc}", file=sys.stderr)
+    pandas_as_in_a_kernel()
+    warm_tracebacks()
     gc.collect()
     gc.freeze()  # keep the imported objects' pages shared between forks
+
+
+def pandas_as_in_a_kernel() -> None:
+    """Give pandas the display default it would have picked if imported inside a kernel.
+
+    pandas fixes `display.max_columns` at import: 0 (fit the terminal, elide with "...") when no
+    Jupyter kernel is running, 20 (wrap wide tables) inside one. Imported here, before any kernel,
+    it would pick 0, and wide DataFrames would print unlike under plain nbgrader.
+    """
+    try:
+        from pandas._config import config
+    except Exception:
+        return
+    key = "display.max_columns"
+    option = config._registered_options.get(key)
+    if option is not None and option.defval == 0:
+        config._registered_options[key] = option._replace(defval=20)
+        config.set_option(key, 20)
+
+
+# Errors trainees commonly raise inside pandas. The first traceback through a library file makes
+# IPython (stack_data/executing) parse that whole file: 0.1–0.3 s for pandas' frame.py and friends.
+# Only the commonest (KeyError) are warmed here: each warmed file costs start-up time too.
+WARM_ERRORS = [
+    "pd.DataFrame({'a': [1]})['b']",  # a column that is not there: frame.py, indexes/base.py
+    "pd.Series([1], index=['a'])['b']",  # a label that is not there: series.py
+]
+
+
+def warm_tracebacks() -> None:
+    """Format, once, the tracebacks of a few pandas errors the way IPython shows them to kernels.
+
+    Only caches fill (parsed library sources, keyed by file name); what a kernel later shows for
+    an error is unchanged, it just does not pay for parsing pandas again in every fork.
+    """
+    try:
+        import pandas as pd
+        from IPython.core.ultratb import VerboseTB
+    except Exception:
+        return
+    formatter = VerboseTB()
+    for code in WARM_ERRORS:
+        try:
+            eval(code, {"pd": pd})  # fixed strings above, not trainee code
+        except Exception:
+            etype, value, tb = sys.exc_info()
+            with contextlib.suppress(Exception):
+                formatter.structured_traceback(etype, value, tb)
+        finally:
+            etype = value = tb = None
 
 
 def start_kernel(request: dict) -> dict:

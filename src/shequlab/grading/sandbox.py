@@ -4,7 +4,9 @@ What the sandbox isolates (bwrap available):
 - network: none (its own empty network namespace);
 - file system: the system and the Python environment are read-only; the project, the gradebook,
   grading/ (source, release, submitted, autograded), hidden tests and other trainees' work are not
-  mounted at all; the only writable place is one private scratch folder per worker, emptied and
+  mounted at all (of the project, only the `shequlab` package's Python code is, read-only, when it
+  is installed editable: notebooks import its helpers, as under plain nbgrader); the only
+  writable place is one private scratch folder per worker, emptied and
   recreated for every submission, holding that submission's data files and nothing else;
 - processes: own pid/ipc/uts namespaces, no capabilities, unprivileged uid; every process a
   submission leaves behind is killed before the next submission starts;
@@ -16,6 +18,7 @@ directory and the deadlines apply: trainee code then runs with the grader's own 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -36,6 +39,19 @@ PREIMPORT = [
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.zmqshell",
+    # Imported by every kernel during start-up (debugpy alone is ~60 ms per kernel) ...
+    "ipykernel.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.extensions.storemagic",
+    "matplotlib_inline.backend_inline",
+    # ... and by the first traceback a kernel shows.
+    "IPython.core.logger",
+    "stack_data",
+    "executing",
+    "asttokens",
+    "pure_eval",
+    "pygments.formatters.terminal256",
 ]
 
 
@@ -99,6 +115,11 @@ def _python_roots() -> list[str]:
     return sorted(r for r in roots if r and Path(r).exists())
 
 
+def _package_root() -> Path:
+    """The installed `shequlab` package folder (Python code only: no notebooks, no data)."""
+    return Path(__file__).resolve().parents[1]
+
+
 def bwrap_command(scratch: Path, mpl_dir: Path) -> list[str]:
     """The bwrap command line for one worker's fork-server."""
     args = ["bwrap", *_namespace_args()]
@@ -113,6 +134,11 @@ def bwrap_command(scratch: Path, mpl_dir: Path) -> list[str]:
     args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for root in _python_roots():
         args += ["--ro-bind", root, root]
+    package = _package_root()
+    if not any(package.is_relative_to(root) for root in _python_roots()):
+        # An editable install lives in the project: bind the package's own code, and only it
+        # (notebooks import helpers such as shequlab.apps.charts, as they do under nbgrader).
+        args += ["--ro-bind", str(package), str(package)]
     args += ["--ro-bind", str(FORKSERVER), "/run/shequlab/forkserver.py"]
     args += ["--bind", str(scratch), str(scratch), "--bind", str(mpl_dir), str(mpl_dir)]
     args += ["--chdir", str(scratch)]
@@ -136,6 +162,25 @@ def _sandbox_env(scratch: Path, mpl_dir: Path) -> dict[str, str]:
     }
 
 
+def _seed_font_cache(mpl_dir: Path) -> None:
+    """Copy the grader's matplotlib font list into the sandbox's fresh config folder.
+
+    Otherwise every fork-server rebuilds it (a scan of the system fonts) at each run. A copy, so
+    nothing the sandbox writes reaches the grader's own cache; matplotlib rebuilds a stale one.
+    """
+    home = Path(os.environ.get("HOME", "~")).expanduser()
+    folders = [
+        os.environ.get("MPLCONFIGDIR", ""),
+        Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "matplotlib",
+    ]
+    for folder in folders:
+        if folder and Path(folder).is_dir():
+            for cache in Path(folder).glob("fontlist-v*.json"):
+                with contextlib.suppress(OSError):
+                    shutil.copyfile(cache, mpl_dir / cache.name)
+            return
+
+
 @dataclass
 class ForkServer:
     """Host side of one worker's warm fork-server (inside bwrap, or a plain process without it)."""
@@ -144,10 +189,14 @@ class ForkServer:
     scratch: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="sqg-")))
     _proc: subprocess.Popen | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _ready: bool = False
 
-    def start(self) -> None:
+    def start(self, wait: bool = True) -> None:
+        """Launch the fork-server; with `wait=False` its warm-up (imports) overlaps with whatever
+        the caller does next, and the first request waits for it."""
         mpl_dir = self.scratch / "mpl"
         mpl_dir.mkdir(parents=True, exist_ok=True)
+        _seed_font_cache(mpl_dir)
         env = _sandbox_env(self.scratch, mpl_dir)
         if self.isolation == "bwrap":
             cmd = bwrap_command(self.scratch, mpl_dir)
@@ -163,9 +212,18 @@ class ForkServer:
             text=True,
             bufsize=1,
         )
+        self._ready = False
+        if wait:
+            with self._lock:
+                self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        if self._ready:
+            return
         hello = self._read(timeout=120)
         if not hello.get("ready"):
             raise SandboxError(f"fork-server did not start: {self.log_tail()}")
+        self._ready = True
 
     def log_tail(self) -> str:
         try:
@@ -178,6 +236,7 @@ class ForkServer:
         with self._lock:
             if self._proc is None or self._proc.poll() is not None:
                 raise SandboxError("fork-server is not running")
+            self._wait_ready()
             try:
                 self._proc.stdin.write(json.dumps(message) + "\n")
                 self._proc.stdin.flush()
