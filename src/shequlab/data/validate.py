@@ -89,15 +89,20 @@ def load_package(path: Path | None = None) -> Package:
 
 
 def validate_package(
-    path: Path | None = None, *, tables: Sequence[str] | None = None
+    path: Path | None = None, *, tables: Sequence[str] | None = None, progress: bool = False
 ) -> ValidationReport:
     """Validate every table of the package (or only `tables`) against its own Table Schema."""
+    from rich.console import Console
+    from rich.progress import track
+
     package = load_package(path)
     report = ValidationReport()
     resources = [_get_resource(package, name) for name in tables] if tables else package.resources
     unreadable: dict[str, str | None] = {}
     texts = {res.name: _read_own_table(res, report, unreadable) for res in resources}
-    for res in resources:
+    steps = track(resources, description="校验 validating", transient=True,
+                  console=Console(stderr=True), disable=not progress)  # fmt: skip
+    for res in steps:
         report.tables.append(res.name)
         text = texts[res.name]
         if text is not None:
@@ -151,7 +156,7 @@ def run_validate_command(files: list[Path], table: str | None, package: Path | N
     err = Console(stderr=True)
     try:
         if not files:
-            report = validate_package(package, tables=[table] if table else None)
+            report = validate_package(package, tables=[table] if table else None, progress=True)
         else:
             pkg = load_package(package)
             names = {res.name for res in pkg.resources}
