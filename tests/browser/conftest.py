@@ -44,6 +44,21 @@ def wait_http(url: str, timeout: float = 60.0) -> None:
         time.sleep(0.2)
 
 
+def wait_pools_filled(log: Path, build: Path, timeout: float) -> None:
+    """Wait until every app's preheated kernels are ready, so a test measures an app, not a
+    machine still starting a kernel per app (on 2 cores that takes a while)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        apps = len(list(build.glob("root/**/*.ipynb")))
+        text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+        filled = {line.split(" of ", 1)[1] for line in text.splitlines() if "is filled" in line}
+        if apps and len(filled) >= apps:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"only {len(filled)} of {apps} app pools were filled")
+        time.sleep(0.5)
+
+
 @contextmanager
 def serve_apps(workdir: Path, *args: str, port: int | None = None) -> Iterator[dict]:
     """Run `shequlab apps serve` and stop it (and its kernels, by pid) afterwards."""
@@ -72,6 +87,7 @@ def serve_apps(workdir: Path, *args: str, port: int | None = None) -> Iterator[d
     kernels: set[int] = set()
     try:
         wait_http(f"http://127.0.0.1:{port}/", timeout=60)
+        wait_pools_filled(workdir / "serve.log", workdir / "build", timeout=600)
         yield {
             "url": f"http://127.0.0.1:{port}/",
             "proc": proc,
@@ -97,8 +113,8 @@ def serve_apps(workdir: Path, *args: str, port: int | None = None) -> Iterator[d
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Iterator[dict]:
-    """One server for the whole browser suite (pool of 2 per app, so contexts need not wait)."""
-    with serve_apps(tmp_path_factory.mktemp("apps"), "--pool-size", "2") as srv:
+    """One server for the whole browser suite, one preheated kernel per app."""
+    with serve_apps(tmp_path_factory.mktemp("apps"), "--pool-size", "1") as srv:
         yield srv
 
 
