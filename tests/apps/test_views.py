@@ -34,3 +34,25 @@ def test_view_follows_the_language_only_when_asked():
     view(lambda: quiet.append(lang.lang), {}, language=lang)
     lang.set("en")
     assert texts == ["中文", "English"] and quiet == ["zh"]
+
+
+def test_view_shows_what_render_prints_and_displays_and_replaces_it_on_change():
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import HTML, display
+
+    InteractiveShell.instance()  # displays go to a shell's publisher, as in a kernel
+    lang = Language()
+    area = choice(["XH01", "XH04"], "居民区", "Area", language=lang)
+
+    def render(area_id: str) -> None:
+        print(f"居民区 {area_id}")
+        display(HTML(f"<b>{area_id}</b>"))
+
+    box = view(render, {"area_id": area}, language=lang)
+    first = box.output.outputs
+    assert first[0] == {"output_type": "stream", "name": "stdout", "text": "居民区 XH01\n"}
+    assert first[1]["output_type"] == "display_data"
+    assert first[1]["data"]["text/html"] == "<b>XH01</b>"
+    area.value = "XH04"
+    assert len(box.output.outputs) == 2, "a redraw replaces, never appends"
+    assert box.output.outputs[1]["data"]["text/html"] == "<b>XH04</b>"

@@ -96,9 +96,10 @@ def display_figure(fig: Figure) -> None:
 
 def show_figure(output: widgets.Output, fig: Figure) -> None:
     """Replace what `output` shows with `fig` (a PNG that scales down to the screen width)."""
-    with output:
-        output.clear_output(wait=True)
-        display_figure(fig)
+    # Set the widget's outputs directly rather than capturing a display inside `with output`:
+    # no display hook is involved, so nothing can wait on the kernel's output capture.
+    output.outputs = ()
+    output.append_display_data(Image(data=figure_png(fig)))
 
 
 def chart(fig: Figure | None = None) -> widgets.Output:

@@ -5,10 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import ipywidgets as widgets
+from IPython.utils.capture import CapturedIO, capture_output
 
 from shequlab.apps.charts import chart
 from shequlab.apps.controls import row
 from shequlab.apps.i18n import LANGUAGE, Language
+
+
+def as_outputs(captured: CapturedIO) -> tuple[dict, ...]:
+    """Captured text and displays as Output-widget outputs (nbformat output dicts)."""
+    outputs: list[dict] = []
+    for name, text in (("stdout", captured.stdout), ("stderr", captured.stderr)):
+        if text:
+            outputs.append({"output_type": "stream", "name": name, "text": text})
+    outputs += [
+        {"output_type": "display_data", "data": o.data, "metadata": o.metadata or {}}
+        for o in captured.outputs
+    ]
+    return tuple(outputs)
 
 
 def view(
@@ -26,9 +40,11 @@ def view(
     output = chart()
 
     def redraw(_change: object = None) -> None:
-        with output:
-            output.clear_output(wait=True)
+        # Capture in the kernel and set the widget's outputs in one state update, instead of
+        # `with output:` — that capture can stall a cell until its timeout (ipykernel 7).
+        with capture_output() as captured:
             render(**{name: control.value for name, control in controls.items()})
+        output.outputs = as_outputs(captured)
 
     for control in controls.values():
         control.observe(redraw, names="value")
