@@ -61,6 +61,7 @@ def main(selected: list[str]) -> None:
     for path in benches:
         spec = importlib.util.spec_from_file_location(path.stem, path)
         mod = importlib.util.module_from_spec(spec)
+        sys.modules[path.stem] = mod  # so worker processes can unpickle its functions
         spec.loader.exec_module(mod)
         print(f"== {mod.TITLE}", flush=True)
         stamp = machine()
