@@ -24,13 +24,18 @@ LAB_URL := http://127.0.0.1:$(PORT)/lab$(if $(TOKEN),?token=$(TOKEN))
 
 PYTEST_ARGS ?=
 
+# The page script of the Voila apps, bundled with npm and esbuild (Node.js from the venv).
+FRONTEND := src/shequlab/apps/frontend
+APP_JS := src/shequlab/apps/share/voila/templates/shequlab/static/shequlab-app.js
+NPM := env PATH='$(CURDIR)/$(BIN)':"$$PATH" npm --prefix $(FRONTEND)
+
 .PHONY: help install start test system-deps lint format bench clean
 
 help: ## List the verbs
 	@echo "make <verb>   (shequlab)"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-install: $(STAMP) $(LAB_OVERRIDES) ## Create .venv (Python 3.11) and install shequlab with dev tools
+install: $(STAMP) $(LAB_OVERRIDES) $(APP_JS) ## Create .venv (Python 3.11), install shequlab and dev tools, build the app page script
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(PY) ]; then \
@@ -41,6 +46,11 @@ $(STAMP): pyproject.toml
 		echo "ERROR: $(VENV) is not Python 3.11 ($$($(PY) --version)). Remove $(VENV) and run" \
 		     "'make install PYTHON=/path/to/python3.11'." >&2; exit 1; }
 	$(PY) -m pip install --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+$(APP_JS): $(STAMP) $(FRONTEND)/package.json $(FRONTEND)/package-lock.json $(FRONTEND)/build.mjs $(wildcard $(FRONTEND)/src/*)
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	LAB_CSS='$(CURDIR)/$(VENV)/share/jupyter/nbconvert/templates/lab/static/index.css' $(NPM) run build
 	@touch $@
 
 # The Chinese UI: JupyterLab reads setting overrides from <prefix>/share/jupyter/lab/settings.
@@ -92,6 +102,7 @@ bench: install ## Run the benchmarks (benchmarks/run.py)
 # backups, benchmark results and .venv are kept.
 clean: ## Remove build products and caches (keeps datasets, submissions, grades, .venv)
 	rm -rf build dist src/*.egg-info test-artifacts .pytest_cache .ruff_cache
+	rm -rf $(FRONTEND)/node_modules $(dir $(APP_JS))
 	rm -rf grading/source grading/release
 	[ ! -d notebooks ] || find notebooks -mindepth 3 -maxdepth 3 -type d -name data -prune -exec rm -rf {} +
 	find . -path ./$(VENV) -prune -o \

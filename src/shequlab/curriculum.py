@@ -91,6 +91,10 @@ class Module(_Model):
                 return e
         raise KeyError(f"{self.id} has no exercise with grade_id {grade_id!r}")
 
+    def app_text(self) -> dict[str, Any]:
+        """What the case app's header shows, as JSON data: id, title, summary, objectives."""
+        return self.model_dump(mode="json", include={"id", "title", "summary", "objectives"})
+
 
 class Program(_Model):
     """A program (e.g. onboarding): its title and its module ids in teaching order."""

@@ -54,6 +54,8 @@ def test_voila_options_harden_the_server(tmp_path):
         "--preheat_kernel=True",
         "--pool_size=3",
         "--VoilaConfiguration.file_denylist=.*",
+        "--VoilaConfiguration.kernel_spec_manager_class="
+        "shequlab.apps.ipykernel_launcher.AppKernelSpecManager",
     ):
         assert option in argv
     assert any(a.startswith("--MappingKernelManager.cull_idle_timeout=") for a in argv)

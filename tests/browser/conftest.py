@@ -87,7 +87,8 @@ def serve_apps(workdir: Path, *args: str, port: int | None = None) -> Iterator[d
     kernels: set[int] = set()
     try:
         wait_http(f"http://127.0.0.1:{port}/", timeout=60)
-        wait_pools_filled(workdir / "serve.log", workdir / "build", timeout=600)
+        if "--no-preheat" not in args:
+            wait_pools_filled(workdir / "serve.log", workdir / "build", timeout=600)
         yield {
             "url": f"http://127.0.0.1:{port}/",
             "proc": proc,
@@ -119,18 +120,20 @@ def server(tmp_path_factory) -> Iterator[dict]:
 
 
 def open_app(context, url: str, timeout: float = 60_000):
-    """Open an app page and wait for Voila to finish rendering and the first widget to show."""
+    """Open an app page and wait until the page script has put every widget in place."""
     page = context.new_page()
     page.goto(url, timeout=timeout)
-    page.wait_for_selector("#loading", state="detached", timeout=timeout)
+    page.wait_for_selector("body[data-widgets]", timeout=timeout)
+    assert page.get_attribute("body", "data-widgets") == "ready", page_errors(page)
     page.wait_for_selector(".jupyter-widgets", state="visible", timeout=timeout)
     return page
 
 
 def page_errors(page) -> list[str]:
-    """Error outputs Voila rendered (a cell raised), and its error page."""
+    """Error outputs Voila rendered (a cell raised), its error page, widgets that failed."""
     found = page.eval_on_selector_all(
-        '[data-mime-type="application/vnd.jupyter.error"], .jp-OutputArea-output.jp-mod-error',
+        '[data-mime-type="application/vnd.jupyter.error"], .jp-OutputArea-output.jp-mod-error, '
+        ".shequlab-widget-error, #shequlab-status:not([hidden])",
         "els => els.map(e => e.innerText)",
     )
     if page.locator("text=There was an error when executing cell").count():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import ARTIFACTS, DOCS_IMAGES, open_app, page_errors
+from .conftest import ARTIFACTS, DOCS_IMAGES, open_app, page_errors, serve_apps
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 
@@ -111,3 +111,34 @@ def test_language_switch(server, browser):
         )
     finally:
         context.close()
+
+
+def test_app_page_needs_only_this_server_and_one_script(server, browser):
+    """No CDN (a workshop room may be offline), no JupyterLab page app; widget state comes along."""
+    context = browser.new_context(viewport=PHONE)
+    requests: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
+    try:
+        page = open_app(context, f"{server['url']}voila/render/{MODULES[0]}/case.ipynb")
+        assert page.locator('script[type="application/vnd.jupyter.widget-state+json"]').count() == 1
+        assert page.locator(".shequlab-header").is_visible()
+        scripts = [u for u in requests if u.split("?")[0].endswith(".js")]
+        assert [u.rsplit("/", 1)[1] for u in scripts] == ["shequlab-app.js"]
+        foreign = [u for u in requests if not u.startswith(("data:", server["url"]))]
+        assert foreign == []
+    finally:
+        context.close()
+
+
+def test_voila_lab_page_remains_available(tmp_path, browser):
+    """`--template lab`: Voila's own page, for notebooks with widgets the light page lacks."""
+    with serve_apps(tmp_path, "--template", "lab", "--no-preheat", "-p", "onboarding") as srv:
+        context = browser.new_context(viewport=PHONE)
+        try:
+            page = context.new_page()
+            page.goto(f"{srv['url']}voila/render/{MODULES[0]}/case.ipynb", timeout=120_000)
+            page.wait_for_selector(".shequlab-header", state="visible", timeout=120_000)
+            assert page_errors(page) == []
+            assert page.locator('script[src*="voila.js"]').count() == 1
+        finally:
+            context.close()

@@ -1,16 +1,21 @@
-"""Charts that render Chinese: a CJK font for matplotlib, bar charts, and an output to show them."""
+"""Charts that render Chinese: a CJK font for matplotlib, bar charts, and an output to show them.
+
+matplotlib is imported when the first chart is made, not with this module: apps that draw nothing
+until a participant acts (the workshop vote and rating) keep their idle kernels 25 MB smaller.
+"""
 
 from __future__ import annotations
 
 import io
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
-import pandas as pd
 from IPython.display import Image, display
-from matplotlib import font_manager, rcParams
-from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
 
 CJK_FONTS = (
     "Noto Sans CJK SC",
@@ -26,6 +31,8 @@ CJK_FONTS = (
 
 def use_chinese_font() -> str | None:
     """Make matplotlib draw Chinese labels; returns the font used, or None with a warning."""
+    from matplotlib import font_manager, rcParams
+
     installed = {f.name for f in font_manager.fontManager.ttflist}
     for name in CJK_FONTS:
         if name in installed:
@@ -51,6 +58,8 @@ def bar_chart(
     width: float = 6.0,
 ) -> Figure:
     """A bar chart of a Series (index = labels) with Chinese text; `highlight` one label in red."""
+    from matplotlib.figure import Figure
+
     use_chinese_font()
     height = max(2.4, 0.32 * len(values) + 1.0) if horizontal else 3.2
     fig = Figure(figsize=(width, height), layout="constrained")
@@ -71,6 +80,8 @@ def bar_chart(
 
 def figure(width: float = 8.0, height: float = 3.4, **subplots: Any) -> tuple[Figure, Any]:
     """A figure with Chinese text and its axes (`subplots` as for Figure.subplots), no pyplot."""
+    from matplotlib.figure import Figure
+
     use_chinese_font()
     fig = Figure(figsize=(width, height), layout="constrained")
     return fig, fig.subplots(**subplots)

@@ -26,6 +26,11 @@ def apps_serve(
     db: str = typer.Option(
         None, "--db", help="Workshop store: SQLite file or database URL ($SHEQULAB_WORKSHOP_DB)."
     ),
+    template: str = typer.Option(
+        "shequlab",
+        "--template",
+        help="App page: shequlab (light, offline) or lab (Voila's own, for third-party widgets).",
+    ),
 ) -> None:
     """Serve every case.ipynb and the workshop apps as Voila apps with a gallery page."""
     from shequlab.apps.serve import ServeError, ServeOptions, serve
@@ -41,6 +46,7 @@ def apps_serve(
         preheat=not no_preheat,
         build_dir=build_dir,
         workshop_db=db,
+        template=template,
     )
     try:
         serve(options, echo=typer.echo)

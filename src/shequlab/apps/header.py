@@ -3,35 +3,49 @@
 from __future__ import annotations
 
 import html
+import json
 from functools import lru_cache
+from pathlib import Path
 
 import ipywidgets as widgets
 
 from shequlab.apps.i18n import LANGUAGE, Language, language_switch
 
+# `shequlab apps serve` writes Module.app_text() beside each case app it serves, so that the app
+# kernel need not load curriculum/ (YAML and pydantic cost each kernel about 10 MB of memory).
+MODULE_FILE = "module.json"
+
+
+def _served_module(module_id: str) -> dict | None:
+    """The text `shequlab apps serve` put beside the app (the kernel's folder), if it is there."""
+    try:
+        text = json.loads(Path(MODULE_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return text if text.get("id") == module_id else None
+
 
 @lru_cache(maxsize=1)
-def _modules() -> dict:
+def _modules() -> dict[str, dict]:
     from shequlab.curriculum import load_curriculum
 
-    return {m.id: m for p in load_curriculum().programs for m in p.modules}
+    return {m.id: m.app_text() for p in load_curriculum().programs for m in p.modules}
 
 
 def header_html(module_id: str, lang: str = "zh") -> str:
     """HTML of the header in one language; the other language's title is shown small beside it."""
-    try:
-        module = _modules()[module_id]
-    except KeyError:
-        raise KeyError(
-            f"课程中没有模块 {module_id!r} / no module {module_id!r} in curriculum/"
-        ) from None
-    main, other = (
-        (module.title.zh, module.title.en) if lang == "zh" else (module.title.en, module.title.zh)
-    )
+    module = _served_module(module_id)
+    if module is None:
+        try:
+            module = _modules()[module_id]
+        except KeyError:
+            raise KeyError(
+                f"课程中没有模块 {module_id!r} / no module {module_id!r} in curriculum/"
+            ) from None
+    shown, beside = ("zh", "en") if lang == "zh" else ("en", "zh")
+    main, other = module["title"][shown], module["title"][beside]
     label = "学习目标" if lang == "zh" else "Objectives"
-    items = "".join(
-        f"<li>{html.escape(o.zh if lang == 'zh' else o.en)}</li>" for o in module.objectives
-    )
+    items = "".join(f"<li>{html.escape(o[shown])}</li>" for o in module["objectives"])
     return (
         '<div style="border-left:6px solid #b71c1c;padding:4px 12px;margin:4px 0 8px">'
         f'<h2 style="margin:0;font-size:1.4em">{html.escape(main)}</h2>'

@@ -19,6 +19,11 @@ from shequlab.apps.gallery import Card, render_gallery
 from shequlab.paths import datasets_dir, project_root
 
 WORKSHOP_GROUP = ("工作坊互动", "Workshop participation")
+APP_TEMPLATE = "shequlab"
+VOILA_TEMPLATES = ("lab",)  # Voila's own page, for notebooks with widgets our page lacks
+TEMPLATE_ROOT = Path(__file__).parent / "share"  # a Jupyter data dir: voila/templates/shequlab
+FRONTEND_DIR = Path(__file__).parent / "frontend"  # its source; `make install` builds it
+APP_SCRIPT = TEMPLATE_ROOT / "voila" / "templates" / APP_TEMPLATE / "static" / "shequlab-app.js"
 
 
 @dataclass
@@ -35,6 +40,9 @@ class ServeOptions:
     build_dir: Path | None = None  # default: <project>/build/apps
     workshop_db: str | None = None  # path or SQLAlchemy URL; default from the workshop store
     facilitator_key: str | None = None  # default: $SHEQULAB_FACILITATOR_KEY or random
+    # The app page: "shequlab" (server-rendered outputs, one small widget script, no CDN) or
+    # Voila's "lab" page, which loads JupyterLab's widget extensions (third-party widgets).
+    template: str = APP_TEMPLATE
     skipped: list[str] = field(default_factory=list)  # modules without a case.ipynb (filled in)
 
 
@@ -53,7 +61,7 @@ class PreparedApps:
 
 
 def prepare_apps(build_dir: Path, program: str | None = None) -> PreparedApps:
-    """Copy every case.ipynb with its tables, and the workshop apps, into build_dir/root."""
+    """Copy each case.ipynb with its tables and header text, and the workshop apps, to build_dir."""
     from shequlab.curriculum import load_curriculum
 
     root_dir = project_root()
@@ -75,6 +83,11 @@ def prepare_apps(build_dir: Path, program: str | None = None) -> PreparedApps:
             target = served / loaded.id / module.id
             (target / "data").mkdir(parents=True)
             shutil.copy2(source, target / "case.ipynb")
+            # The app's header reads its text from here (shequlab.apps.header.MODULE_FILE), so
+            # the app kernel need not load curriculum/.
+            (target / "module.json").write_text(
+                json.dumps(module.app_text(), ensure_ascii=False, indent=1), encoding="utf-8"
+            )
             for table in module.datasets:
                 shutil.copy2(_table_file(table), target / "data" / f"{table}.csv")
             cards.append(
@@ -141,6 +154,7 @@ def voila_argv(options: ServeOptions, prepared: PreparedApps) -> list[str]:
         f"--ShequlabVoila.gallery_file={prepared.gallery_file}",
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
+        f"--VoilaConfiguration.template={options.template}",
         "--VoilaConfiguration.allow_template_override=NO",
         "--VoilaConfiguration.allow_theme_override=NO",
         # Nothing under /voila/files: the apps read their tables in the kernel, never the browser.
@@ -150,6 +164,10 @@ def voila_argv(options: ServeOptions, prepared: PreparedApps) -> list[str]:
         # so kernels without a connection are culled once idle; pooled kernels are never culled.
         "--VoilaConfiguration.multi_kernel_manager_class="
         "shequlab.apps.server.VisitorAwareKernelManager",
+        # App kernels: IPython kernels without the debugger and history database, which give
+        # memory back once idle (shequlab.apps.ipykernel_launcher).
+        "--VoilaConfiguration.kernel_spec_manager_class="
+        "shequlab.apps.ipykernel_launcher.AppKernelSpecManager",
         f"--MappingKernelManager.cull_idle_timeout={options.cull_idle_timeout}",
         f"--MappingKernelManager.cull_interval={options.cull_interval}",
         "--MappingKernelManager.cull_connected=False",
@@ -221,9 +239,29 @@ def serve_environment(options: ServeOptions) -> dict[str, str]:
     }
 
 
+def use_app_template() -> None:
+    """Put shequlab's Voila template on the Jupyter data path; its page script must be built."""
+    if not APP_SCRIPT.exists():
+        raise ServeError(
+            f"应用页面脚本尚未构建，请先运行 make install / the app page script {APP_SCRIPT} is "
+            f"not built: run `make install` (npm ci && npm run build in {FRONTEND_DIR})."
+        )
+    others = os.environ.get("JUPYTER_PATH", "").split(os.pathsep)
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        dict.fromkeys([str(TEMPLATE_ROOT), *filter(None, others)])
+    )
+
+
 def serve(options: ServeOptions, echo=print) -> None:
     """Prepare the apps, print where to find them, and run Voila until interrupted."""
     check_port_free(options.host, options.port)
+    if options.template == APP_TEMPLATE:
+        use_app_template()
+    elif options.template not in VOILA_TEMPLATES:
+        raise ServeError(
+            f"没有名为 {options.template!r} 的页面模板 / no page template {options.template!r}; "
+            f"choose {APP_TEMPLATE} or {', '.join(VOILA_TEMPLATES)}"
+        )
     build_dir = options.build_dir or project_root() / "build" / "apps"
     prepared = prepare_apps(build_dir, options.program)
     env = serve_environment(options)

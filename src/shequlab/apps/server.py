@@ -10,7 +10,9 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from jupyter_server.utils import url_path_join
 from tornado import web
 from traitlets import Unicode
+from voila import notebook_renderer
 from voila.app import Voila
+from voila.execute import VoilaExecutor
 
 
 class GalleryHandler(web.RequestHandler):
@@ -54,6 +56,32 @@ class VisitorAwareKernelManager(AsyncMappingKernelManager):
         self._ever_connected.discard(kernel_id)
         self._unclaimed_since.pop(kernel_id, None)
         return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+
+
+class WidgetStateExecutor(VoilaExecutor):
+    """Keeps the state of the notebook's live widgets in its metadata while the cells run.
+
+    The app template writes that state into the page, so the browser creates the widgets as soon
+    as the page arrives instead of first asking the kernel for each of them. Widgets that were
+    closed (a view's previous table) are dropped, as the kernel drops them.
+    """
+
+    def handle_comm_msg(self, outs, msg, cell_index):
+        if msg["msg_type"] == "comm_close":
+            self.widget_state.pop(msg["content"]["comm_id"], None)
+            self.widget_buffers.pop(msg["content"]["comm_id"], None)
+        super().handle_comm_msg(outs, msg, cell_index)
+
+    async def execute_cell(self, cell, resources, cell_index, store_history=True):
+        try:
+            return await super().execute_cell(cell, resources, cell_index, store_history)
+        finally:
+            self.set_widgets_metadata()
+
+
+# Voila builds its executor in NotebookRenderer by this module-level name; the app server (and
+# only it: this module is imported by `shequlab apps serve`) swaps in the one above.
+notebook_renderer.VoilaExecutor = WidgetStateExecutor
 
 
 class ShequlabVoila(Voila):

@@ -13,7 +13,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from shequlab.apps.i18n import LANGUAGE, Language
+from shequlab.apps.i18n import LANGUAGE, Language, language_switch
 from shequlab.workshop.store import EntryRefused, Session, WorkshopStore
 
 REFRESH_SECONDS = 2.0
@@ -253,3 +253,27 @@ class FacilitatorPanel(widgets.VBox):
                 self.refresh()
             except Exception:  # a transient database error must not end the live view
                 continue
+
+
+def participation_app(
+    lang: Language,
+    intro: tuple[str, str],
+    participate: list[widgets.Widget],
+    desk: FacilitatorPanel,
+    css_class: str,
+) -> widgets.VBox:
+    """A workshop app: language switch above a participant tab (intro first) and a facilitator tab.
+
+    `intro` is the participant tab's opening paragraph in Chinese and English.
+    """
+    text = widgets.HTML()
+    lang.bind(text, "value", f"<p>{intro[0]}</p>", f"<p>{intro[1]}</p>")
+    tabs = widgets.Tab([widgets.VBox([text, *participate]), desk])
+    for i, (zh, en) in enumerate((("参与", "Participate"), ("主持人", "Facilitator"))):
+        tabs.set_title(i, zh)
+        lang.on_change(
+            lambda value, i=i, zh=zh, en=en: tabs.set_title(i, zh if value == "zh" else en)
+        )
+    app = widgets.VBox([language_switch(lang), tabs], layout=widgets.Layout(width="100%"))
+    app.add_class(css_class)
+    return app

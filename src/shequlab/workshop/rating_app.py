@@ -9,10 +9,16 @@ import ipywidgets as widgets
 import pandas as pd
 
 from shequlab.apps.charts import use_chinese_font
-from shequlab.apps.i18n import LANGUAGE, Language, language_switch
+from shequlab.apps.i18n import LANGUAGE, Language
 from shequlab.apps.tables import table_html
 from shequlab.workshop.ballots import SCORES, check_scores, rating_config, rating_summary
-from shequlab.workshop.panels import FacilitatorPanel, JoinPanel, message_html, refused_html
+from shequlab.workshop.panels import (
+    FacilitatorPanel,
+    JoinPanel,
+    message_html,
+    participation_app,
+    refused_html,
+)
 from shequlab.workshop.store import EntryRefused, Session, WorkshopStore
 
 NO_SCORE = "—"
@@ -149,21 +155,11 @@ def rating_app(
     desk = FacilitatorPanel(
         store, "rating", rating_config, render_results, "社区代表大会评议", lang
     )
-    intro = widgets.HTML()
-    lang.bind(
-        intro,
-        "value",
-        "<p>像社区代表一样，为各行政部门打分：1 = 很不满意，5 = 很满意；不了解的选“—”。</p>",
-        "<p>Score the administrative bodies as a community representative would: 1 = very "
-        "dissatisfied, 5 = very satisfied; choose “—” where you cannot judge.</p>",
+    intro = (
+        "像社区代表一样，为各行政部门打分：1 = 很不满意，5 = 很满意；不了解的选“—”。",
+        "Score the administrative bodies as a community representative would: 1 = very "
+        "dissatisfied, 5 = very satisfied; choose “—” where you cannot judge.",
     )
-    tabs = widgets.Tab([widgets.VBox([intro, join, sheet]), desk])
-    for i, (zh, en) in enumerate((("参与", "Participate"), ("主持人", "Facilitator"))):
-        tabs.set_title(i, zh)
-        lang.on_change(
-            lambda value, i=i, zh=zh, en=en: tabs.set_title(i, zh if value == "zh" else en)
-        )
-    app = widgets.VBox([language_switch(lang), tabs], layout=widgets.Layout(width="100%"))
-    app.add_class("shequlab-rating-app")
+    app = participation_app(lang, intro, [join, sheet], desk, "shequlab-rating-app")
     app.sheet, app.join, app.desk = sheet, join, desk
     return app

@@ -8,10 +8,16 @@ from typing import Any
 import ipywidgets as widgets
 
 from shequlab.apps.charts import bar_chart
-from shequlab.apps.i18n import LANGUAGE, Language, language_switch
+from shequlab.apps.i18n import LANGUAGE, Language
 from shequlab.apps.tables import table_html
 from shequlab.workshop.ballots import allocation_summary, check_allocation, vote_config
-from shequlab.workshop.panels import FacilitatorPanel, JoinPanel, message_html, refused_html
+from shequlab.workshop.panels import (
+    FacilitatorPanel,
+    JoinPanel,
+    message_html,
+    participation_app,
+    refused_html,
+)
 from shequlab.workshop.store import EntryRefused, Session, WorkshopStore
 
 
@@ -124,21 +130,11 @@ def vote_app(store: WorkshopStore | None = None, language: Language | None = Non
     ballot = Ballot(store, lang)
     join = JoinPanel(store, "vote", ballot.start, lang)
     desk = FacilitatorPanel(store, "vote", vote_config, render_results, "微项目预算分配", lang)
-    intro = widgets.HTML()
-    lang.bind(
-        intro,
-        "value",
-        "<p>你有一笔预算，请把它分给下面的微项目提案（整数，合计必须等于预算）。</p>",
-        "<p>You have a budget: split it among the micro-project proposals below "
-        "(whole numbers that add up to the budget).</p>",
+    intro = (
+        "你有一笔预算，请把它分给下面的微项目提案（整数，合计必须等于预算）。",
+        "You have a budget: split it among the micro-project proposals below "
+        "(whole numbers that add up to the budget).",
     )
-    tabs = widgets.Tab([widgets.VBox([intro, join, ballot]), desk])
-    for i, (zh, en) in enumerate((("参与", "Participate"), ("主持人", "Facilitator"))):
-        tabs.set_title(i, zh)
-        lang.on_change(
-            lambda value, i=i, zh=zh, en=en: tabs.set_title(i, zh if value == "zh" else en)
-        )
-    app = widgets.VBox([language_switch(lang), tabs], layout=widgets.Layout(width="100%"))
-    app.add_class("shequlab-vote-app")
+    app = participation_app(lang, intro, [join, ballot], desk, "shequlab-vote-app")
     app.ballot, app.join, app.desk = ballot, join, desk
     return app

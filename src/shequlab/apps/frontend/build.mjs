@@ -1,0 +1,59 @@
+// Build the app page's assets into the Voila template's static folder:
+//   shequlab-app.js / .css   the page script (src/index.js) and its widget styles, bundled;
+//   shequlab-page.css        the part of JupyterLab's stylesheet an app page uses.
+// `make install` runs this with LAB_CSS set to nbconvert's lab stylesheet in the venv.
+import * as esbuild from 'esbuild';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import postcss from 'postcss';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const outdir = path.join(here, '..', 'share', 'voila', 'templates', 'shequlab', 'static');
+
+const result = await esbuild.build({
+  entryPoints: [path.join(here, 'src', 'index.js')],
+  outfile: path.join(outdir, 'shequlab-app.js'),
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: ['es2020'],
+  legalComments: 'linked',
+  loader: { '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.eot': 'file', '.svg': 'file' },
+  define: { 'process.env.NODE_ENV': '"production"' },
+  // Two HTML sanitizers with a large parser each are replaced by DOMPurify (see src/sanitizer.js).
+  alias: { '@jupyterlab/apputils': './src/sanitizer.js', 'sanitize-html': './src/sanitizer.js' },
+  logLevel: 'warning',
+  metafile: true,
+});
+
+// JupyterLab's stylesheet (240 KB) styles a whole IDE; an app page shows rendered Markdown and
+// outputs. Keep the rules for those (and plain element rules), drop the rest and the icon images.
+const USED = /\.(jp-(Rendered|OutputArea|Cell|Notebook|MarkdownOutput|mod-|Collapser)|lm-(Widget|Panel))/;
+const labCss = process.env.LAB_CSS;
+if (!labCss) {
+  throw new Error('LAB_CSS must name nbconvert\'s lab stylesheet (templates/lab/static/index.css)');
+}
+const root = postcss.parse(readFileSync(labCss, 'utf8'));
+root.walkRules((rule) => {
+  if (rule.selector === ':root') {
+    rule.walkDecls(/^--jp-icon-/, (decl) => decl.remove());
+  } else if (!rule.selectors.some((s) => USED.test(s) || !s.includes('.'))) {
+    rule.remove();
+  }
+});
+root.walkAtRules((at) => {
+  if (at.nodes && at.nodes.length === 0) {
+    at.remove();
+  }
+});
+const pageCss = path.join(outdir, 'shequlab-page.css');
+writeFileSync(pageCss, root.toString());
+
+const sizes = Object.entries(result.metafile.outputs)
+  .filter(([file]) => /\.(js|css)$/.test(file))
+  .map(([file, info]) => [file, info.bytes]);
+sizes.push([pageCss, root.toString().length]);
+for (const [file, bytes] of sizes) {
+  console.log(`${path.basename(file)}  ${(bytes / 1024).toFixed(0)} KiB`);
+}

@@ -1,0 +1,187 @@
+// The page script of shequlab's Voila apps.
+//
+// The server has already run the notebook (in a preheated kernel) and sent its outputs as
+// HTML, together with the state of every widget the notebook made. What is left for the browser
+// is the widgets: this script creates them from that state at once, puts each view where the
+// notebook displayed it, and connects them to the page's kernel for interaction. It replaces
+// Voila's JupyterLab-based page app, which loads an application shell and its extensions and
+// asks the kernel for every widget before the first one shows.
+
+import '@fortawesome/fontawesome-free/css/all.min.css';
+import '@lumino/widgets/style/index.css';
+import '@jupyter-widgets/controls/css/widgets-base.css';
+import './app.css';
+
+import * as base from '@jupyter-widgets/base';
+import { ManagerBase } from '@jupyter-widgets/base-manager';
+import * as controls from '@jupyter-widgets/controls';
+import { KernelConnection } from '@jupyterlab/services/lib/kernel/default';
+import { ServerConnection } from '@jupyterlab/services/lib/serverconnection';
+import { RenderMimeRegistry, standardRendererFactories } from '@jupyterlab/rendermime';
+import { Panel, Widget } from '@lumino/widgets';
+import { marked } from 'marked';
+
+import * as output from './output';
+
+const WIDGET_TARGET = 'jupyter.widget';
+const VIEW_MIMETYPE = 'application/vnd.jupyter.widget-view+json';
+const STATE_MIMETYPE = 'application/vnd.jupyter.widget-state+json';
+const MODULES = {
+  '@jupyter-widgets/base': base,
+  '@jupyter-widgets/controls': controls,
+  '@jupyter-widgets/output': output,
+};
+const LOST = '连接中断，请刷新页面 / Connection lost, please reload the page.';
+
+/** A widget shown inside an Output widget (e.g. a table a choice produced). */
+class WidgetRenderer extends Panel {
+  constructor(options, manager) {
+    super();
+    this.mimeType = options.mimeType;
+    this.manager = manager;
+  }
+
+  async renderModel(model) {
+    const { model_id: modelId } = model.data[this.mimeType];
+    const view = await this.manager.create_view(await this.manager.get_model(modelId));
+    this.addWidget(view.luminoWidget);
+  }
+}
+
+/** Widgets live in the page's kernel: comms go over the kernel's websocket. */
+class KernelWidgetManager extends ManagerBase {
+  constructor(kernel) {
+    super();
+    this.kernel = kernel;
+    this.renderMime = new RenderMimeRegistry({
+      initialFactories: standardRendererFactories,
+      markdownParser: { render: (source) => Promise.resolve(marked.parse(source)) },
+    });
+    this.renderMime.addFactory(
+      { safe: false, mimeTypes: [VIEW_MIMETYPE], createRenderer: (o) => new WidgetRenderer(o, this) },
+      0,
+    );
+    // Widgets the kernel creates later (a new table after a choice) arrive as comm opens.
+    kernel.registerCommTarget(WIDGET_TARGET, (comm, msg) =>
+      this.handle_comm_open(new base.shims.services.Comm(comm), msg),
+    );
+  }
+
+  loadClass(className, moduleName) {
+    const module = MODULES[moduleName];
+    if (module && module[className]) {
+      return Promise.resolve(module[className]);
+    }
+    return Promise.reject(new Error(`widget ${moduleName}.${className} is not available`));
+  }
+
+  async display_view(view, el) {
+    Widget.attach((await view).luminoWidget, el);
+  }
+
+  _comm(targetName, modelId) {
+    return new base.shims.services.Comm(this.kernel.createComm(targetName, modelId));
+  }
+
+  async _create_comm(targetName, modelId, data, metadata, buffers) {
+    const comm = this._comm(targetName, modelId);
+    if (data || metadata) {
+      comm.open(data, {}, metadata, buffers);
+    }
+    return comm;
+  }
+
+  async _get_comm_info() {
+    const reply = await this.kernel.requestCommInfo({ target_name: WIDGET_TARGET });
+    return reply.content.comms;
+  }
+
+  /** Models from the state the server recorded while it ran the notebook (no round trip). */
+  async loadFromState(embedded) {
+    const created = Object.entries(embedded.state).map(([modelId, saved]) => {
+      const { model_name: modelName, model_module: moduleName, model_module_version: version } = saved;
+      const state = saved.state;
+      if (saved.buffers) {
+        const buffers = saved.buffers.map(
+          (b) => new DataView(Uint8Array.from(atob(b.data), (c) => c.charCodeAt(0)).buffer),
+        );
+        base.put_buffers(state, saved.buffers.map((b) => b.path), buffers);
+      }
+      // Every model is registered before any is deserialised (children refer to each other).
+      return this.new_model(
+        { model_name: modelName, model_module: moduleName, model_module_version: version, model_id: modelId, comm: this._comm(WIDGET_TARGET, modelId) },
+        state,
+      ).catch((error) => console.error(error));
+    });
+    await Promise.all(created);
+  }
+}
+
+function connect(config) {
+  const baseUrl = new URL(config.baseUrl, window.location.href).href;
+  const serverSettings = ServerConnection.makeSettings({
+    baseUrl,
+    wsUrl: baseUrl.replace(/^http/, 'ws'),
+    token: '',
+    appendToken: false,
+  });
+  return new KernelConnection({ model: { id: config.kernelId, name: 'python3' }, serverSettings, handleComms: true });
+}
+
+function showStatus(text) {
+  const el = document.getElementById('shequlab-status');
+  el.textContent = text;
+  el.hidden = false;
+}
+
+/** Put each widget where the notebook displayed it; true when all of them showed. */
+async function renderViews(manager) {
+  const slots = Array.from(document.querySelectorAll(`script[type="${VIEW_MIMETYPE}"]`));
+  const shown = await Promise.all(
+    slots.map(async (script) => {
+      const { model_id: modelId } = JSON.parse(script.textContent);
+      if (!manager.has_model(modelId)) {
+        return true; // closed before the page was sent: nothing to show
+      }
+      const host = document.createElement('div');
+      script.replaceWith(host);
+      try {
+        await manager.display_view(manager.create_view(await manager.get_model(modelId)), host);
+        return true;
+      } catch (error) {
+        console.error(error);
+        host.className = 'shequlab-widget-error';
+        host.textContent = '此部件无法显示 / This widget could not be shown.';
+        return false;
+      }
+    }),
+  );
+  return shown.every(Boolean);
+}
+
+async function main() {
+  const config = JSON.parse(document.getElementById('jupyter-config-data').textContent);
+  const kernel = connect(config);
+  const manager = new KernelWidgetManager(kernel);
+  window.shequlab = { kernel, manager }; // for the browser console
+  kernel.connectionStatusChanged.connect((_, status) => {
+    if (status === 'disconnected') {
+      showStatus(LOST);
+    }
+  });
+  // The template writes the state after the cells; a notebook without widgets has none.
+  const saved = document.querySelector(`script[type="${STATE_MIMETYPE}"]`);
+  try {
+    // All models are registered at once; each view shows as soon as its own models are made.
+    const created = saved ? manager.loadFromState(JSON.parse(saved.textContent)) : null;
+    const shown = await renderViews(manager);
+    await created;
+    document.body.dataset.widgets = shown ? 'ready' : 'error';
+  } catch (error) {
+    console.error(error);
+    document.body.dataset.widgets = 'error';
+    showStatus(LOST);
+  }
+}
+
+main();

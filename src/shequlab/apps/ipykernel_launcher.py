@@ -1,0 +1,94 @@
+"""App kernels: the IPython kernels of `shequlab apps serve`, lighter than JupyterLab's.
+
+An app kernel is an ordinary IPython kernel (ipykernel) that
+- runs without ipykernel's debugger: ipykernel imports debugpy as each kernel starts so that
+  JupyterLab can debug it (8 MB per kernel), and nobody debugs a workshop app;
+- keeps no input history database: every visitor's kernel would otherwise write the app's cells
+  to the same SQLite file;
+- gives freed memory back once it has run cells and gone idle (a preheated kernel that waits for
+  its visitor): discarded figures are collected and the C heap is trimmed (3-4 MB).
+
+`AppKernelSpecManager` makes Voila start its Python kernels with
+`python -m shequlab.apps.ipykernel_launcher -f <connection file>` (this module's `main`) instead
+of ipykernel's own `python -m ipykernel_launcher`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+
+IPYKERNEL_ARGS = ["-m", "ipykernel_launcher"]
+APP_KERNEL_ARGS = ["-m", "shequlab.apps.ipykernel_launcher"]
+RELEASE_AFTER_IDLE = 0.5  # seconds without running a cell before memory is given back
+
+
+class AppKernelSpecManager(KernelSpecManager):
+    """Kernel specs whose IPython kernels are app kernels; other kernels are left as they are.
+
+    The interpreter and the arguments stay those of the installed spec (usually `python3`).
+    """
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        spec = super().get_kernel_spec(kernel_name)
+        if spec.argv[1:3] == IPYKERNEL_ARGS:
+            spec.argv = [spec.argv[0], *APP_KERNEL_ARGS, *spec.argv[3:]]
+            spec.metadata = {**spec.metadata, "debugger": False}
+        return spec
+
+
+def release_memory() -> None:
+    """Collect unreachable objects (figures form reference cycles) and trim glibc's heap."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    # glibc keeps freed heap pages; elsewhere (macOS, musl) there is nothing to trim.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+class IdleRelease:
+    """Calls release_memory once no cell has run for RELEASE_AFTER_IDLE seconds."""
+
+    def __init__(self) -> None:
+        self._pending = None
+
+    def after_cell(self, *_args: object) -> None:
+        import asyncio
+
+        if self._pending is not None:
+            self._pending.cancel()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # a cell run outside the kernel's event loop
+            release_memory()
+            return
+        self._pending = loop.call_later(RELEASE_AFTER_IDLE, release_memory)
+
+
+def main() -> None:
+    """Start an app kernel; arguments as for ipykernel_launcher."""
+    # As ipykernel_launcher does: keep the notebook's folder off sys.path while the kernel loads
+    # (IPython puts it back for the notebook's code).
+    if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
+        del sys.path[0]
+    # `import debugpy` now fails, so ipykernel runs as it does when debugpy is not installed:
+    # no debugger, and no "debugger" among the features in its kernel_info reply.
+    sys.modules["debugpy"] = None  # type: ignore[assignment]
+    from ipykernel.kernelapp import IPKernelApp
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    app = IPKernelApp.instance(config=config)
+    app.initialize()
+    app.shell.events.register("post_run_cell", IdleRelease().after_cell)
+    app.start()
+
+
+if __name__ == "__main__":
+    main()

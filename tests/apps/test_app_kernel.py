@@ -1,0 +1,138 @@
+"""App kernels load less: no debugger, no history database, no curriculum, matplotlib on demand."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import textwrap
+from concurrent.futures import ThreadPoolExecutor
+
+from jupyter_client.multikernelmanager import AsyncMultiKernelManager
+
+from shequlab.apps import header
+from shequlab.apps.ipykernel_launcher import AppKernelSpecManager
+from shequlab.apps.serve import prepare_apps
+from shequlab.curriculum import load_curriculum
+
+# Run in an app kernel: a cyclic object is dropped with automatic collection off, so that only the
+# kernel's release after going idle can free it.
+FIRST = """
+import gc, sys, weakref
+gc.disable()
+class Cycle: pass
+c = Cycle(); c.me = c; ref = weakref.ref(c); del c
+"""
+SECOND = """
+import json
+print(json.dumps({
+    "debugpy": sys.modules.get("debugpy", "absent") is None,
+    "pydevd": sorted(m for m in sys.modules if "pydevd" in m),
+    "history": get_ipython().history_manager.enabled,
+    "released": ref() is None,
+}))
+gc.enable()
+"""
+
+
+def test_app_kernel_runs_without_debugger_or_history_and_releases_memory_when_idle(tmp_path):
+    """Started as Voila starts it: a multi-kernel manager with shequlab's kernel spec manager."""
+
+    async def run() -> tuple[dict, dict, list[str]]:
+        manager = AsyncMultiKernelManager(kernel_spec_manager=AppKernelSpecManager())
+        kernel_id = await manager.start_kernel(kernel_name="python3", cwd=str(tmp_path))
+        kernel = manager.get_kernel(kernel_id)
+        client = kernel.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=60)
+            info = await client.kernel_info(reply=True, timeout=60)
+            await client.execute_interactive(FIRST, timeout=60)
+            await asyncio.sleep(1.5)  # idle: the kernel gives memory back
+            out: list[str] = []
+            reply = await client.execute_interactive(
+                SECOND,
+                timeout=60,
+                output_hook=lambda m: out.append(m["content"].get("text", "")),
+            )
+            assert reply["content"]["status"] == "ok", reply["content"]
+            return info["content"], json.loads("".join(out)), kernel.kernel_spec.argv
+        finally:
+            client.stop_channels()
+            await manager.shutdown_all(now=True)
+
+    # In a thread of its own: the browser tests' Playwright keeps an event loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        info, seen, argv = pool.submit(asyncio.run, run()).result()
+    assert argv[1:3] == ["-m", "shequlab.apps.ipykernel_launcher"]
+    assert "debugger" not in info.get("supported_features", [])
+    assert seen == {"debugpy": True, "pydevd": [], "history": False, "released": True}
+
+
+def test_only_ipykernel_specs_become_app_kernels(tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    argv = ["other-kernel", "-m", "ipykernel_launcher_not", "{connection_file}"]
+    (other / "kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "Other", "language": "r"})
+    )
+    specs = AppKernelSpecManager(kernel_dirs=[str(tmp_path)])
+    assert specs.get_kernel_spec("other").argv == argv
+    python = specs.get_kernel_spec("python3")
+    assert python.argv[1:] == [
+        "-m",
+        "shequlab.apps.ipykernel_launcher",
+        "-f",
+        "{connection_file}",
+    ]
+    assert python.metadata["debugger"] is False
+
+
+def test_served_header_is_the_curriculum_header(tmp_path, monkeypatch):
+    """Beside each served app, the header reads module.json and shows exactly the same HTML."""
+    prepared = prepare_apps(tmp_path)
+    from_curriculum = {
+        (m.id, lang): header.header_html(m.id, lang)
+        for p in load_curriculum().programs
+        for m in p.modules
+        for lang in ("zh", "en")
+    }
+
+    def no_curriculum():
+        raise AssertionError("a served app must not load curriculum/")
+
+    monkeypatch.setattr(header, "_modules", no_curriculum)
+    served = 0
+    for loaded in load_curriculum().programs:
+        for module in loaded.modules:
+            folder = prepared.root / loaded.id / module.id
+            if not folder.exists():
+                continue
+            monkeypatch.chdir(folder)
+            for lang in ("zh", "en"):
+                assert header.header_html(module.id, lang) == from_curriculum[module.id, lang]
+            served += 1
+    assert served == len([c for c in prepared.cards if not c.path.startswith("workshop/")])
+
+
+def test_app_imports_stay_light(tmp_path):
+    """What a served case app and the workshop apps import before they draw anything."""
+    prepared = prepare_apps(tmp_path)
+    folder = prepared.root / "onboarding" / "onb-01-neighbourhood"
+    code = textwrap.dedent(
+        """
+        import sys
+        from shequlab.apps.charts import chart, figure
+        from shequlab.apps.header import header
+        import shequlab.workshop.rating_app, shequlab.workshop.vote_app
+        header("onb-01-neighbourhood")
+        heavy = {"pydantic", "yaml", "shequlab.curriculum", "matplotlib"}
+        print(sorted(heavy & set(sys.modules)))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=folder, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", f"imported too early: {done.stdout}"
