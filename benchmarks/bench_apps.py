@@ -119,14 +119,34 @@ def _wait_idle_pool(proc: subprocess.Popen, n: int, timeout: float = 120) -> Non
     raise TimeoutError("kernel pools did not fill")
 
 
-def _first_widget_seconds(browser, url: str) -> float:
+# Installed before the page's own scripts: checks every animation frame and keeps the time (ms
+# since navigation started) of the first frame in which the first widget has a size on screen.
+FRAME_WATCH = """
+(() => {
+  const check = (now) => {
+    const el = document.querySelector(SELECTOR);
+    const box = el && el.getBoundingClientRect();
+    if (box && box.width > 0 && box.height > 0) { window.__firstWidget = now; return; }
+    requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+})();
+""".replace("SELECTOR", repr(FIRST_WIDGET))
+
+
+def _first_widget_seconds(browser, url: str) -> tuple[float, float]:
+    """(in the page: navigation start to the first frame showing the widget, as Playwright saw
+    it: page.goto to wait_for_selector returning), in seconds; a new context (empty cache)."""
     context = browser.new_context()
     try:
         page = context.new_page()
+        page.add_init_script(FRAME_WATCH)
         start = time.perf_counter()
-        page.goto(url + APP, timeout=120_000)
-        page.wait_for_selector(FIRST_WIDGET, state="visible", timeout=40_000)
-        return time.perf_counter() - start
+        page.goto(url + APP, timeout=120_000, wait_until="commit")
+        page.wait_for_selector(FIRST_WIDGET, state="visible", timeout=60_000)
+        seen = time.perf_counter() - start
+        page.wait_for_function("window.__firstWidget !== undefined", timeout=10_000)
+        return page.evaluate("window.__firstWidget") / 1000, seen
     finally:
         context.close()
 
@@ -156,6 +176,7 @@ def run() -> str:
             memory = [k.memory_full_info() for k in _kernels(proc)]
             rss = [m.rss / 2**20 for m in memory]
             uss = [m.uss / 2**20 for m in memory]
+            pss = [m.pss / 2**20 for m in memory]
             warm = []
             for _ in range(5):
                 _wait_idle_pool(proc, n_apps)
@@ -189,24 +210,26 @@ def run() -> str:
         vote_s = time.perf_counter() - t0
         votes = len(WorkshopStore(db).entries(code))
     del apps
-    warm_med, cold_med = statistics.median(warm), statistics.median(cold)
+
+    def med(visits, which):  # which: 0 = in the page, 1 = as Playwright saw it
+        return statistics.median(v[which] for v in visits)
+
+    def both(visits):
+        return f"{med(visits, 0):.2f} s (Playwright: {med(visits, 1):.2f} s)"
+
+    warm_med, cold_med = med(warm, 0), med(cold, 0)
     rows = [
-        (
-            "first widget visible, preheated (median of 5)",
-            f"{warm_med:.2f} s",
-            "≤ 0.5 s",
-            warm_med <= 0.5,
-        ),
-        ("first widget visible, cold start (median of 3)", f"{cold_med:.2f} s", "", None),
+        ("first widget visible, preheated (median of 5)", both(warm), "≤ 0.5 s", warm_med <= 0.5),
+        ("first widget visible, cold start (median of 3)", both(cold), "", None),
         (
             "first widget visible, preheated, Voila's own page `--template lab` (median of 3)",
-            f"{statistics.median(stock):.2f} s",
+            both(stock),
             "",
             None,
         ),
         (
             "speed-up preheated vs cold",
-            f"{cold_med / warm_med:.1f}×",
+            f"{cold_med / warm_med:.1f}× (Playwright: {med(cold, 1) / med(warm, 1):.1f}×)",
             "≥ 3×",
             cold_med / warm_med >= 3,
         ),
@@ -216,12 +239,17 @@ def run() -> str:
             "≤ 120 MB",
             max(rss) <= 120,
         ),
-        ("memory per idle kernel (USS mean)", f"{statistics.fmean(uss):.0f} MB", "", None),
+        (
+            "memory per idle kernel (PSS / USS mean)",
+            f"{statistics.fmean(pss):.0f} / {statistics.fmean(uss):.0f} MB",
+            "",
+            None,
+        ),
         (
             "kernels: pool / after 20 visits / after culling",
-            f"{n_apps} / {peak} / {settled} ({settle_s:.0f} s)",
+            f"{n_apps} / {peak} / {settled} ({settle_s:.0f} s; {failed} visits failed)",
             "back to pool",
-            settled == n_apps,
+            settled == n_apps and failed == 0,
         ),
         (
             "30 participants voting at once (separate processes)",
@@ -240,7 +268,11 @@ def run() -> str:
         "cull after 30 s idle for the visit test), `--no-preheat` (cold), and preheated with "
         "Voila's own JupyterLab-based page (`--template lab`) for reference; each visit is a new "
         "browser context (empty cache). Time from navigation to the first widget of "
-        f"`{APP}` (its header, `{FIRST_WIDGET}`) visible in headless Chromium.\n\n"
+        f"`{APP}` (its header, `{FIRST_WIDGET}`) visible in headless Chromium, measured in the "
+        "page (navigation start to the first animation frame in which the widget has a size) "
+        "and, in brackets, as Playwright saw it (`goto` to `wait_for_selector` returning, which "
+        "adds the test harness's own round trips). RSS counts the shared libraries (~40 MB) "
+        "in every kernel; PSS shares them out, so it sums to the memory the kernels use.\n\n"
         + "\n".join(lines)
     )
 

@@ -1,5 +1,6 @@
 // Build the app page's assets into the Voila template's static folder:
 //   shequlab-app.js / .css   the page script (src/index.js) and its widget styles, bundled;
+//   shequlab-icons.css       Font Awesome, for widget icons (loaded after the page);
 //   shequlab-page.css        the part of JupyterLab's stylesheet an app page uses.
 // `make install` runs this with LAB_CSS set to nbconvert's lab stylesheet in the venv.
 import * as esbuild from 'esbuild';
@@ -12,8 +13,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const outdir = path.join(here, '..', 'share', 'voila', 'templates', 'shequlab', 'static');
 
 const result = await esbuild.build({
-  entryPoints: [path.join(here, 'src', 'index.js')],
-  outfile: path.join(outdir, 'shequlab-app.js'),
+  entryPoints: {
+    'shequlab-app': path.join(here, 'src', 'index.js'),
+    'shequlab-icons': path.join(here, 'src', 'icons.css'),
+  },
+  outdir,
   bundle: true,
   minify: true,
   format: 'iife',
@@ -23,6 +27,7 @@ const result = await esbuild.build({
   define: { 'process.env.NODE_ENV': '"production"' },
   // Two HTML sanitizers with a large parser each are replaced by DOMPurify (see src/sanitizer.js).
   alias: { '@jupyterlab/apputils': './src/sanitizer.js', 'sanitize-html': './src/sanitizer.js' },
+  banner: { js: 'performance.mark("shequlab:bundle");' },
   logLevel: 'warning',
   metafile: true,
 });

@@ -7,7 +7,6 @@
 // Voila's JupyterLab-based page app, which loads an application shell and its extensions and
 // asks the kernel for every widget before the first one shows.
 
-import '@fortawesome/fontawesome-free/css/all.min.css';
 import '@lumino/widgets/style/index.css';
 import '@jupyter-widgets/controls/css/widgets-base.css';
 import './app.css';
@@ -96,24 +95,51 @@ class KernelWidgetManager extends ManagerBase {
     return reply.content.comms;
   }
 
-  /** Models from the state the server recorded while it ran the notebook (no round trip). */
-  async loadFromState(embedded) {
-    const created = Object.entries(embedded.state).map(([modelId, saved]) => {
-      const { model_name: modelName, model_module: moduleName, model_module_version: version } = saved;
-      const state = saved.state;
-      if (saved.buffers) {
-        const buffers = saved.buffers.map(
-          (b) => new DataView(Uint8Array.from(atob(b.data), (c) => c.charCodeAt(0)).buffer),
-        );
-        base.put_buffers(state, saved.buffers.map((b) => b.path), buffers);
-      }
-      // Every model is registered before any is deserialised (children refer to each other).
-      return this.new_model(
-        { model_name: modelName, model_module: moduleName, model_module_version: version, model_id: modelId, comm: this._comm(WIDGET_TARGET, modelId) },
-        state,
-      ).catch((error) => console.error(error));
-    });
-    await Promise.all(created);
+  /** Keep the state the server recorded; each model is made from it when first asked for. */
+  useSavedState(embedded) {
+    this._saved = new Map(Object.entries(embedded.state));
+  }
+
+  _makeSaved(modelId) {
+    const saved = this._saved && this._saved.get(modelId);
+    if (!saved) {
+      return;
+    }
+    this._saved.delete(modelId);
+    const state = saved.state;
+    if (saved.buffers) {
+      const buffers = saved.buffers.map(
+        (b) => new DataView(Uint8Array.from(atob(b.data), (c) => c.charCodeAt(0)).buffer),
+      );
+      base.put_buffers(state, saved.buffers.map((b) => b.path), buffers);
+    }
+    // new_model registers the model before it deserialises the state, so the models it refers
+    // to (children, layouts) are made on demand through get_model below.
+    this.new_model(
+      {
+        model_name: saved.model_name,
+        model_module: saved.model_module,
+        model_module_version: saved.model_module_version,
+        model_id: modelId,
+        comm: this._comm(WIDGET_TARGET, modelId),
+      },
+      state,
+    ).catch((error) => console.error(error));
+  }
+
+  has_model(modelId) {
+    this._makeSaved(modelId);
+    return super.has_model(modelId);
+  }
+
+  get_model(modelId) {
+    this._makeSaved(modelId);
+    return super.get_model(modelId);
+  }
+
+  /** The saved models no view asked for: the kernel may still update them. */
+  makeRemaining() {
+    return Promise.all([...(this._saved || new Map()).keys()].map((id) => this.get_model(id)));
   }
 }
 
@@ -134,32 +160,45 @@ function showStatus(text) {
   el.hidden = false;
 }
 
+async function showView(manager, script) {
+  const { model_id: modelId } = JSON.parse(script.textContent);
+  if (!manager.has_model(modelId)) {
+    return true; // closed before the page was sent: nothing to show
+  }
+  const host = document.createElement('div');
+  script.replaceWith(host);
+  try {
+    await manager.display_view(manager.create_view(await manager.get_model(modelId)), host);
+    return true;
+  } catch (error) {
+    console.error(error);
+    host.className = 'shequlab-widget-error';
+    host.textContent = '此部件无法显示 / This widget could not be shown.';
+    return false;
+  }
+}
+
+function nextPaint() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
 /** Put each widget where the notebook displayed it; true when all of them showed. */
 async function renderViews(manager) {
   const slots = Array.from(document.querySelectorAll(`script[type="${VIEW_MIMETYPE}"]`));
-  const shown = await Promise.all(
-    slots.map(async (script) => {
-      const { model_id: modelId } = JSON.parse(script.textContent);
-      if (!manager.has_model(modelId)) {
-        return true; // closed before the page was sent: nothing to show
-      }
-      const host = document.createElement('div');
-      script.replaceWith(host);
-      try {
-        await manager.display_view(manager.create_view(await manager.get_model(modelId)), host);
-        return true;
-      } catch (error) {
-        console.error(error);
-        host.className = 'shequlab-widget-error';
-        host.textContent = '此部件无法显示 / This widget could not be shown.';
-        return false;
-      }
-    }),
-  );
-  return shown.every(Boolean);
+  if (slots.length === 0) {
+    return true;
+  }
+  // The first widget (the app's header) is shown and painted before the rest are made.
+  const first = await showView(manager, slots[0]);
+  performance.mark('shequlab:first-widget');
+  await nextPaint();
+  performance.mark('shequlab:first-paint');
+  const rest = await Promise.all(slots.slice(1).map((script) => showView(manager, script)));
+  return first && rest.every(Boolean);
 }
 
 async function main() {
+  performance.mark('shequlab:script'); // timings for benchmarks/bench_apps.py
   const config = JSON.parse(document.getElementById('jupyter-config-data').textContent);
   const kernel = connect(config);
   const manager = new KernelWidgetManager(kernel);
@@ -172,10 +211,12 @@ async function main() {
   // The template writes the state after the cells; a notebook without widgets has none.
   const saved = document.querySelector(`script[type="${STATE_MIMETYPE}"]`);
   try {
-    // All models are registered at once; each view shows as soon as its own models are made.
-    const created = saved ? manager.loadFromState(JSON.parse(saved.textContent)) : null;
+    if (saved) {
+      manager.useSavedState(JSON.parse(saved.textContent));
+    }
     const shown = await renderViews(manager);
-    await created;
+    await manager.makeRemaining();
+    performance.mark('shequlab:widgets');
     document.body.dataset.widgets = shown ? 'ready' : 'error';
   } catch (error) {
     console.error(error);
