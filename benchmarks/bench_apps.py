@@ -120,13 +120,18 @@ def _wait_idle_pool(proc: subprocess.Popen, n: int, timeout: float = 120) -> Non
 
 
 # Installed before the page's own scripts: checks every animation frame and keeps the time (ms
-# since navigation started) of the first frame in which the first widget has a size on screen.
+# since navigation started) of the first frame about to be drawn with the first widget laid out.
 FRAME_WATCH = """
 (() => {
-  const check = (now) => {
+  const check = () => {
     const el = document.querySelector(SELECTOR);
-    const box = el && el.getBoundingClientRect();
-    if (box && box.width > 0 && box.height > 0) { window.__firstWidget = now; return; }
+    const box = el && el.getBoundingClientRect();  // lays the page out if it has to
+    // The time now, not the frame's start time given to the callback: a long task can hold a
+    // frame back, and the widget is on screen only once this frame is drawn.
+    if (box && box.width > 0 && box.height > 0) {
+      window.__firstWidget = performance.now();
+      return;
+    }
     requestAnimationFrame(check);
   };
   requestAnimationFrame(check);
@@ -269,7 +274,7 @@ def run() -> str:
         "Voila's own JupyterLab-based page (`--template lab`) for reference; each visit is a new "
         "browser context (empty cache). Time from navigation to the first widget of "
         f"`{APP}` (its header, `{FIRST_WIDGET}`) visible in headless Chromium, measured in the "
-        "page (navigation start to the first animation frame in which the widget has a size) "
+        "page (navigation start to the first animation frame drawn with the widget laid out) "
         "and, in brackets, as Playwright saw it (`goto` to `wait_for_selector` returning, which "
         "adds the test harness's own round trips). RSS counts the shared libraries (~40 MB) "
         "in every kernel; PSS shares them out, so it sums to the memory the kernels use.\n\n"
