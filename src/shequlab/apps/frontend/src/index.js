@@ -198,7 +198,9 @@ async function renderViews(manager) {
 }
 
 async function main() {
-  performance.mark('shequlab:script'); // timings for benchmarks/bench_apps.py
+  // Marks (shequlab:bundle, :script, :first-widget, :first-paint, :widgets) time the page's
+  // start in the browser's performance panel.
+  performance.mark('shequlab:script');
   const config = JSON.parse(document.getElementById('jupyter-config-data').textContent);
   const kernel = connect(config);
   const manager = new KernelWidgetManager(kernel);
