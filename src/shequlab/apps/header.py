@@ -32,16 +32,25 @@ def _modules() -> dict[str, dict]:
     return {m.id: m.app_text() for p in load_curriculum().programs for m in p.modules}
 
 
-def header_html(module_id: str, lang: str = "zh") -> str:
-    """HTML of the header in one language; the other language's title is shown small beside it."""
+def module_text(module_id: str) -> dict:
+    """The module's id, titles and objectives: beside the served app, else from curriculum/."""
     module = _served_module(module_id)
-    if module is None:
-        try:
-            module = _modules()[module_id]
-        except KeyError:
-            raise KeyError(
-                f"课程中没有模块 {module_id!r} / no module {module_id!r} in curriculum/"
-            ) from None
+    if module is not None:
+        return module
+    try:
+        return _modules()[module_id]
+    except KeyError:
+        raise KeyError(
+            f"课程中没有模块 {module_id!r} / no module {module_id!r} in curriculum/"
+        ) from None
+
+
+def header_html(module_id: str, lang: str = "zh", module: dict | None = None) -> str:
+    """HTML of the header in one language; the other language's title is shown small beside it.
+
+    `module` is `module_text(module_id)` when the caller already has it.
+    """
+    module = module or module_text(module_id)
     shown, beside = ("zh", "en") if lang == "zh" else ("en", "zh")
     main, other = module["title"][shown], module["title"][beside]
     label = "学习目标" if lang == "zh" else "Objectives"
@@ -58,12 +67,13 @@ def header_html(module_id: str, lang: str = "zh") -> str:
 def header(module_id: str, language: Language | None = None, switch: bool = True) -> widgets.Box:
     """Title and objectives of `module_id`, with the language switch beside them."""
     language = language or LANGUAGE
+    module = module_text(module_id)  # read once; a language switch only redraws
     title = widgets.HTML(
-        header_html(module_id, language.lang),
+        header_html(module_id, language.lang, module),
         layout=widgets.Layout(flex="1 1 280px", min_width="0"),
     )
     title.add_class("shequlab-header")
-    language.on_change(lambda lang: setattr(title, "value", header_html(module_id, lang)))
+    language.on_change(lambda lang: setattr(title, "value", header_html(module_id, lang, module)))
     children = [title, language_switch(language)] if switch else [title]
     return widgets.HBox(
         children,

@@ -13,9 +13,11 @@ import shutil
 import socket
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from shequlab.apps.gallery import Card, render_gallery
+from shequlab.apps.header import MODULE_FILE
 from shequlab.paths import datasets_dir, project_root
 
 WORKSHOP_GROUP = ("工作坊互动", "Workshop participation")
@@ -83,9 +85,9 @@ def prepare_apps(build_dir: Path, program: str | None = None) -> PreparedApps:
             target = served / loaded.id / module.id
             (target / "data").mkdir(parents=True)
             shutil.copy2(source, target / "case.ipynb")
-            # The app's header reads its text from here (shequlab.apps.header.MODULE_FILE), so
-            # the app kernel need not load curriculum/.
-            (target / "module.json").write_text(
+            # The app's header reads its text from here, so the app kernel need not load
+            # curriculum/.
+            (target / MODULE_FILE).write_text(
                 json.dumps(module.app_text(), ensure_ascii=False, indent=1), encoding="utf-8"
             )
             for table in module.datasets:
@@ -114,11 +116,19 @@ def prepare_apps(build_dir: Path, program: str | None = None) -> PreparedApps:
 
 
 def _table_file(table: str) -> Path:
+    try:
+        return datasets_dir() / _table_paths()[table]
+    except KeyError:
+        raise ServeError(
+            f"数据包里没有表 {table!r} / no table {table!r} in datapackage.json"
+        ) from None
+
+
+@lru_cache(maxsize=1)
+def _table_paths() -> dict[str, str]:
+    """Each table's file in datasets/, from datapackage.json (read once per start)."""
     package = json.loads((datasets_dir() / "datapackage.json").read_text(encoding="utf-8"))
-    for res in package["resources"]:
-        if res["name"] == table:
-            return datasets_dir() / res["path"]
-    raise ServeError(f"数据包里没有表 {table!r} / no table {table!r} in datapackage.json")
+    return {res["name"]: res["path"] for res in package["resources"]}
 
 
 def _copy_workshop_apps(source: Path, target: Path) -> list[Card]:
