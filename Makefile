@@ -46,6 +46,8 @@ $(STAMP): pyproject.toml
 		echo "ERROR: $(VENV) is not Python 3.11 ($$($(PY) --version)). Remove $(VENV) and run" \
 		     "'make install PYTHON=/path/to/python3.11'." >&2; exit 1; }
 	$(PY) -m pip install --disable-pip-version-check -e '.[dev]'
+	@# App kernels run with -OO: compile their optimised bytecode once, not on every kernel start.
+	$(PY) -m compileall -q -j 0 -o 2 "$$($(PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
 	@touch $@
 
 $(APP_JS): $(STAMP) $(FRONTEND)/package.json $(FRONTEND)/package-lock.json $(FRONTEND)/build.mjs $(wildcard $(FRONTEND)/src/*)

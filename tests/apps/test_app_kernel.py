@@ -1,4 +1,5 @@
-"""App kernels load less: no debugger, no history database, no curriculum, matplotlib on demand."""
+"""App kernels load less: no debugger, no history database, no docstrings, no curriculum,
+matplotlib on demand and never pyplot."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from shequlab.curriculum import load_curriculum
 # kernel's release after going idle can free it.
 FIRST = """
 import gc, sys, weakref
+import pandas as pd
+from shequlab.apps.charts import bar_chart, figure_png
+figure_png(bar_chart(pd.Series([3, 1], index=["香花桥", "新华"]), title="测试"))
 gc.disable()
 class Cycle: pass
 c = Cycle(); c.me = c; ref = weakref.ref(c); del c
@@ -31,6 +35,9 @@ print(json.dumps({
     "pydevd": sorted(m for m in sys.modules if "pydevd" in m),
     "history": get_ipython().history_manager.enabled,
     "released": ref() is None,
+    "fonts open": sys.modules["matplotlib.font_manager"]._get_font.cache_info().currsize,
+    "optimize": sys.flags.optimize,
+    "docstrings": pd.DataFrame.__doc__ is not None,
 }))
 gc.enable()
 """
@@ -65,9 +72,17 @@ def test_app_kernel_runs_without_debugger_or_history_and_releases_memory_when_id
     # In a thread of its own: the browser tests' Playwright keeps an event loop in this one.
     with ThreadPoolExecutor(1) as pool:
         info, seen, argv = pool.submit(asyncio.run, run()).result()
-    assert argv[1:3] == ["-m", "shequlab.apps.ipykernel_launcher"]
+    assert argv[1:4] == ["-OO", "-m", "shequlab.apps.ipykernel_launcher"]
     assert "debugger" not in info.get("supported_features", [])
-    assert seen == {"debugpy": True, "pydevd": [], "history": False, "released": True}
+    assert seen == {
+        "debugpy": True,
+        "pydevd": [],
+        "history": False,
+        "released": True,
+        "fonts open": 0,
+        "optimize": 2,
+        "docstrings": False,
+    }
 
 
 def test_only_ipykernel_specs_become_app_kernels(tmp_path):
@@ -81,6 +96,7 @@ def test_only_ipykernel_specs_become_app_kernels(tmp_path):
     assert specs.get_kernel_spec("other").argv == argv
     python = specs.get_kernel_spec("python3")
     assert python.argv[1:] == [
+        "-OO",
         "-m",
         "shequlab.apps.ipykernel_launcher",
         "-f",
@@ -136,3 +152,39 @@ def test_app_imports_stay_light(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]", f"imported too early: {done.stdout}"
+
+
+def _run_in_app_kernel(folder) -> list[str]:
+    """Run the case notebook in `folder` as Voila would, in an app kernel; the modules it left
+    loaded that an app must not load."""
+    import nbformat
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(folder / "case.ipynb", as_version=4)
+    notebook.cells.append(
+        nbformat.v4.new_code_cell(
+            "import sys; print(sorted({'matplotlib.pyplot', 'pandas.plotting._matplotlib'}"
+            " & set(sys.modules)), sys.flags.optimize)"
+        )
+    )
+    manager = KernelManager(kernel_spec_manager=AppKernelSpecManager(), kernel_name="python3")
+    NotebookClient(
+        notebook, km=manager, timeout=120, resources={"metadata": {"path": str(folder)}}
+    ).execute()
+    return notebook.cells[-1].outputs[0]["text"].strip()
+
+
+def test_every_case_app_runs_in_an_app_kernel_without_pyplot(tmp_path):
+    """pyplot (and pandas' plotting, which loads it) costs an app kernel ~8 MB: charts are drawn
+    on bare Figures. Also shows every case runs with -OO (no docstrings, no asserts)."""
+    prepared = prepare_apps(tmp_path)
+    folders = [
+        prepared.root / card.path.rsplit("/", 1)[0]
+        for card in prepared.cards
+        if not card.path.startswith("workshop/")
+    ]
+    assert folders
+    with ThreadPoolExecutor(2) as pool:
+        left = dict(zip(folders, pool.map(_run_in_app_kernel, folders), strict=True))
+    assert {f.name: seen for f, seen in left.items() if seen != "[] 2"} == {}

@@ -74,7 +74,8 @@ def test_bar_chart_draws_chinese_with_a_cjk_font():
     assert isinstance(fig, Figure)
     png = io.BytesIO()
     fig.savefig(png, format="png")  # a missing glyph would warn; pytest -W error would catch it
-    assert chart(fig).outputs or True
+    (shown,) = chart(fig).outputs
+    assert shown["data"]["image/png"]
 
 
 def test_upload_accepts_gbk_and_utf8_bom():
@@ -139,6 +140,19 @@ def test_figure_with_source_note_becomes_a_png_without_pyplot():
     right.plot([1, 2], [3, 4])
     png = figure_png(source_note(fig, "数据来源：虚构数据 / synthetic"))
     assert png.startswith(b"\x89PNG") and fig.texts[0].get_text().startswith("数据来源")
+
+
+def test_stacked_barh_stacks_columns_left_to_right_with_a_legend():
+    from shequlab.apps.charts import figure, stacked_barh
+
+    shares = pd.DataFrame({"补偿": [60.0, 20.0], "生计": [40.0, 80.0]}, index=["第一批", "第二批"])
+    _fig, ax = figure(6, 2)
+    stacked_barh(ax, shares, colors=["#b71c1c", "#5b7a99"])
+    bars = ax.patches
+    assert [(b.get_x(), b.get_width()) for b in bars] == [(0, 60), (0, 20), (60, 40), (20, 80)]
+    assert [b.get_facecolor()[:3] for b in bars[:1]] == [(183 / 255, 28 / 255, 28 / 255)]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["补偿", "生计"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["第一批", "第二批"]
 
 
 def test_format_columns_and_key_figures():

@@ -78,6 +78,21 @@ def bar_chart(
     return fig
 
 
+def stacked_barh(ax: Any, frame: pd.DataFrame, colors: list[str] | None = None) -> Any:
+    """One horizontal bar per row of `frame`, its columns stacked left to right, with a legend
+    entry per column: what `frame.plot.barh(stacked=True, ax=ax)` draws, without loading pyplot
+    (pandas plotting imports it) into an app kernel."""
+    labels = [str(i) for i in frame.index]
+    left = [0.0] * len(frame)
+    for i, column in enumerate(frame.columns):
+        values = frame[column].to_numpy(dtype=float)
+        color = colors[i % len(colors)] if colors else None
+        ax.barh(labels, values, left=left, color=color, label=str(column))
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    ax.legend()
+    return ax
+
+
 def figure(width: float = 8.0, height: float = 3.4, **subplots: Any) -> tuple[Figure, Any]:
     """A figure with Chinese text and its axes (`subplots` as for Figure.subplots), no pyplot."""
     from matplotlib.figure import Figure
