@@ -41,6 +41,7 @@ def _free_port() -> int:
 
 @contextmanager
 def _server(workdir: Path, *args: str):
+    """`shequlab apps serve` over every program's case apps and the workshop apps."""
     port = _free_port()
     log = (workdir / f"serve-{port}.log").open("w")
     proc = subprocess.Popen(
@@ -48,8 +49,6 @@ def _server(workdir: Path, *args: str):
             str(SHEQULAB),
             "apps",
             "serve",
-            "--program",
-            "onboarding",
             "--port",
             str(port),
             "--build-dir",
@@ -168,20 +167,19 @@ def run() -> str:
 
     from shequlab.workshop.store import WorkshopStore
 
-    apps = 1 + 3  # per pool: the case app being measured is one of (modules + 3 workshop apps)
-    rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         work = Path(tmp)
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         with _server(work, "--cull-idle", "30", "--cull-interval", "5") as (url, proc):
-            n_apps = len(
-                list((work / f"build-{url.rsplit(':', 1)[1].strip('/')}" / "root").rglob("*.ipynb"))
-            )
+            root = work / f"build-{url.rsplit(':', 1)[1].strip('/')}" / "root"
+            n_apps = len(list(root.rglob("*.ipynb")))
             _wait_idle_pool(proc, n_apps)
-            memory = [k.memory_full_info() for k in _kernels(proc)]
-            rss = [m.rss / 2**20 for m in memory]
-            uss = [m.uss / 2**20 for m in memory]
-            pss = [m.pss / 2**20 for m in memory]
+            # (app folder, memory) per kernel; the three workshop apps share a folder
+            memory = [(Path(k.cwd()).name, k.memory_full_info()) for k in _kernels(proc)]
+            rss = [m.rss / 2**20 for _, m in memory]
+            uss = [m.uss / 2**20 for _, m in memory]
+            pss = [m.pss / 2**20 for _, m in memory]
+            heaviest = max(memory, key=lambda kernel: kernel[1].rss)[0]
             warm = []
             for _ in range(5):
                 _wait_idle_pool(proc, n_apps)
@@ -214,7 +212,6 @@ def run() -> str:
             pool.map(_vote, [(db, code, i) for i in range(30)])
         vote_s = time.perf_counter() - t0
         votes = len(WorkshopStore(db).entries(code))
-    del apps
 
     def med(visits, which):  # which: 0 = in the page, 1 = as Playwright saw it
         return statistics.median(v[which] for v in visits)
@@ -240,7 +237,7 @@ def run() -> str:
         ),
         (
             "memory per idle kernel (RSS mean / max)",
-            f"{statistics.fmean(rss):.0f} / {max(rss):.0f} MB",
+            f"{statistics.fmean(rss):.0f} / {max(rss):.0f} MB (heaviest: {heaviest})",
             "≤ 120 MB",
             max(rss) <= 120,
         ),
@@ -269,7 +266,8 @@ def run() -> str:
             f"| {name} | {value} | {target} | {'' if ok is None else ('✅' if ok else '❌')} |"
         )
     return (
-        "Three `shequlab apps serve --program onboarding` in one run: preheated (pool 1 per app, "
+        f"Three `shequlab apps serve` over all {n_apps} apps (every program's case apps and the "
+        "workshop apps) in one run: preheated (pool 1 per app, "
         "cull after 30 s idle for the visit test), `--no-preheat` (cold), and preheated with "
         "Voila's own JupyterLab-based page (`--template lab`) for reference; each visit is a new "
         "browser context (empty cache). Time from navigation to the first widget of "
