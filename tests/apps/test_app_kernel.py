@@ -154,9 +154,9 @@ def test_app_imports_stay_light(tmp_path):
     assert done.stdout.strip() == "[]", f"imported too early: {done.stdout}"
 
 
-def _run_in_app_kernel(folder) -> list[str]:
-    """Run the case notebook in `folder` as Voila would, in an app kernel; the modules it left
-    loaded that an app must not load."""
+def _run_in_app_kernel(folder) -> str:
+    """Run the case notebook in `folder` as Voila would, in an app kernel; prints the modules it
+    left loaded that an app must not load, then the kernel's optimisation level."""
     import nbformat
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
