@@ -47,8 +47,20 @@ def _nbgrader(cell, grade_id, *, grade=False, solution=False, locked=False, poin
     return cell
 
 
-def exercises_notebook(solution_total: str = SOLUTION_TOTAL) -> nbformat.NotebookNode:
-    """The fixture's source exercises notebook (with solutions and hidden tests)."""
+# Visible parts that verify the value with shequlab.checks (see write_fixture_root(checks=...)).
+CHECKS = {
+    "total_households": "from shequlab.checks import check\n"
+    'check("total_households", total_households, exercise=1, kind="integer")',
+    "largest_area": "from shequlab.checks import check\n"
+    'check("largest_area", largest_area, exercise=2, kind="text")',
+}
+
+
+def exercises_notebook(
+    solution_total: str = SOLUTION_TOTAL, checks: dict[str, str] | None = None
+) -> nbformat.NotebookNode:
+    """The fixture's source exercises notebook (with solutions and hidden tests); `checks`
+    replaces the visible assert of the named test cells."""
     cells = [
         new_markdown_cell("# 练习 Exercises"),
         new_code_cell('import pandas as pd\n\nareas = pd.read_csv("data/areas.csv")'),
@@ -98,6 +110,11 @@ def exercises_notebook(solution_total: str = SOLUTION_TOTAL) -> nbformat.Noteboo
             points=2,
         ),
     ]
+    for cell in cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if checks and grade_id in checks and cell.metadata["nbgrader"]["grade"]:
+            rest = cell.source.split("\n", 1)[1]
+            cell.source = checks[grade_id] + "\n" + rest
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
         "name": "python3",
@@ -162,6 +179,7 @@ def write_fixture_root(
     *,
     solution_total: str = SOLUTION_TOTAL,
     wrong_answers: list[dict] | None = None,
+    checks: dict[str, str] | None = None,
 ) -> Path:
     """Write the fixture project under `dest`; return `dest`."""
     cur = dest / "curriculum"
@@ -194,7 +212,7 @@ def write_fixture_root(
 
     folder = dest / "notebooks" / PROGRAM / MODULE
     folder.mkdir(parents=True)
-    nbformat.write(exercises_notebook(solution_total), folder / "exercises.ipynb")
+    nbformat.write(exercises_notebook(solution_total, checks), folder / "exercises.ipynb")
     nbformat.write(case_notebook(), folder / "case.ipynb")
     _dump(folder / "wrong_answers.yml", WRONG_ANSWERS if wrong_answers is None else wrong_answers)
 

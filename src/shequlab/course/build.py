@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from shequlab.course.nbgrader import course_root, nbgrader_api, run
+from shequlab.course.seal import SealError, seal_notebook
 from shequlab.curriculum import Module, load_curriculum
 from shequlab.paths import project_root
 
@@ -29,6 +30,7 @@ class ModuleBuild:
     module: Module
     root: Path  # the project root
     api: object  # NbGraderAPI on root/grading
+    seal_cache: Path | None = None  # where seals are cached (default <root>/build/seals)
 
     @property
     def notebook_dir(self) -> Path:
@@ -74,6 +76,20 @@ def copy_datasets(build: ModuleBuild) -> None:
             shutil.copyfile(datasets / f"{name}.csv", target / f"{name}.csv")
 
 
+def seal_checks(build: ModuleBuild) -> None:
+    """Write the fingerprints of the solution's and known wrong values into source's check calls.
+
+    Runs before generate_assignment, so the release and the gradebook's locked copies carry them.
+    """
+    cache = build.seal_cache or build.root / "build" / "seals"
+    try:
+        seal_notebook(
+            build.source_dir, build.notebook_dir / "wrong_answers.yml", cache / build.module.id
+        )
+    except SealError as exc:
+        raise BuildError(f"{build.module.id}: cannot seal the visible checks: {exc}") from exc
+
+
 def generate_release(build: ModuleBuild) -> None:
     """nbgrader generate_assignment: stubs for solutions, no hidden tests, gradebook entry."""
     if build.release_dir.exists():
@@ -100,6 +116,7 @@ BUILD_STEPS: list[Callable[[ModuleBuild], None]] = [
     require_notebooks,
     copy_notebooks_to_source,
     copy_datasets,
+    seal_checks,
     generate_release,
     release_case_notebook,
 ]

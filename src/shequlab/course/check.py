@@ -24,11 +24,16 @@ from rich.table import Table
 from shequlab.course.build import ModuleBuild, build_module
 from shequlab.course.metadata import load_wrong_answers, metadata_problems
 from shequlab.course.nbgrader import course_root, nbgrader_api, quiet_gradebook, run
+from shequlab.course.seal import converted, probe_results
 from shequlab.curriculum import Module, load_curriculum
 from shequlab.paths import project_root
 
 SOLUTION, RELEASE = "solution", "release"
 CASE_CELL_TIMEOUT = 60  # seconds per cell of case.ipynb
+# Share of wrong_answers.yml entries the visible checks (hidden blocks removed) must catch, and
+# the hidden tests alone must catch, in a module whose every autograded test cell calls check().
+# Modules not yet converted get their shares reported but not enforced (issue #12).
+VISIBLE_SHARE, HIDDEN_SHARE = 0.9, 1.0
 
 
 @dataclass
@@ -161,8 +166,36 @@ def _run_checks(
             if score is not None
             else "not graded",
         )
+    if wrong:
+        measure_shares(result, build, wrong)
     error = execute_case(build.source_dir)
     result.add("case.ipynb executes", error is None, error or "")
+
+
+def measure_shares(result: ModuleCheck, build: ModuleBuild, wrong: list[dict]) -> None:
+    """Which wrong answers the visible part alone, and the hidden part alone, of each test cell
+    catch (run in one kernel on the built, sealed solution notebook); thresholds if converted."""
+    sealed = nbformat.read(build.source_dir / "exercises.ipynb", as_version=4)
+    outcomes = probe_results(build.source_dir, sealed, wrong, "measure")
+    caught = {"visible": [], "hidden": []}
+    for grade_id in dict.fromkeys(w["grade_id"] for w in wrong):
+        entries = [w for w in wrong if w["grade_id"] == grade_id]
+        for entry, outcome in zip(entries, outcomes[grade_id]["wrong"], strict=True):
+            for part in caught:
+                caught[part].append((entry, outcome.get("answer_error") or outcome[part]))
+    is_converted = converted(sealed)
+    for part, minimum in (("visible", VISIBLE_SHARE), ("hidden", HIDDEN_SHARE)):
+        hits = sum(ok for _, ok in caught[part])
+        share = hits / len(caught[part])
+        missed = [f"{e['grade_id']}: {_text(e['description'])}" for e, ok in caught[part] if not ok]
+        detail = f"{hits}/{len(caught[part])} ({share:.0%}, need ≥ {minimum:.0%})"
+        if not is_converted:
+            detail += "; not enforced: not every test cell calls check() yet"
+        if missed:
+            detail += "; missed: " + "; ".join(missed)
+        result.add(
+            f"{part} tests catch wrong answers", share >= minimum or not is_converted, detail
+        )
 
 
 def _text(description: str | dict) -> str:
@@ -180,7 +213,12 @@ def build_in_temp_root(root: Path, tmp: Path, module: Module) -> ModuleBuild:
     shutil.copyfile(
         course_root(root) / "nbgrader_config.py", course_root(tmp) / "nbgrader_config.py"
     )
-    build = ModuleBuild(module=module, root=tmp, api=nbgrader_api(course_root(tmp)))
+    build = ModuleBuild(
+        module=module,
+        root=tmp,
+        api=nbgrader_api(course_root(tmp)),
+        seal_cache=root / "build" / "seals",  # the project's cache: unchanged modules seal fast
+    )
     build_module(build)
     return build
 

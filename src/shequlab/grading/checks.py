@@ -18,7 +18,8 @@ import nbformat
 # Code that reaches for the test harness (exception handling, builtins, IPython's hooks).
 HARNESS_PATTERNS = re.compile(
     r"set_custom_exc|sys\.excepthook|showtraceback|builtins|__builtins__|AssertionError\s*=|"
-    r"def\s+assert|input_transformers|ast_transformers|events\.register|get_ipython\(\)\.run_cell"
+    r"def\s+assert|input_transformers|ast_transformers|events\.register|\.run_cell|"
+    r"checks(\.core)?\.check\s*="
 )
 
 

@@ -1,0 +1,245 @@
+"""Seal the visible checks: fingerprints of the solution's and the known wrong values, written
+into source/<module>/exercises.ipynb by the build (never by hand), cached by a hash of the inputs.
+
+One kernel runs the solution notebook; before each answer cell whose test cell calls `check`, a
+probe cell (shequlab.checks.probe) runs the solution and every wrong_answers.yml entry of that
+grade_id on copies of the namespace and records what each check() call fingerprints.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+from nbclient import NotebookClient
+
+import shequlab.checks
+from shequlab.checks.probe import MARKER
+
+HIDDEN = re.compile(
+    r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M
+)
+PROBE_CELL_TIMEOUT = 120  # seconds: the solution and every wrong answer of one exercise
+CACHE_VERSION = "1"
+
+
+class SealError(RuntimeError):
+    """A check cannot be sealed; the message names the cell and why."""
+
+
+def split_test(source: str) -> tuple[str, str]:
+    """(visible part, hidden part) of a test cell's source."""
+    hidden = "\n".join(m.group(1) for m in HIDDEN.finditer(source))
+    return HIDDEN.sub("", source), hidden
+
+
+def check_calls(source: str) -> list[ast.Call]:
+    """The `check(...)` calls of a cell (by name, as trainees' test cells write them)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "check"
+    ]
+
+
+def _meta(cell: Any) -> dict[str, Any]:
+    return cell.metadata.get("nbgrader", {})
+
+
+def test_cells(nb: nbformat.NotebookNode) -> dict[str, Any]:
+    """grade_id → autograded test cell (graded, not a solution)."""
+    return {
+        _meta(c)["grade_id"]: c
+        for c in nb.cells
+        if c.cell_type == "code" and _meta(c).get("grade") and not _meta(c).get("solution")
+    }
+
+
+def answer_cells(nb: nbformat.NotebookNode) -> dict[str, int]:
+    """grade_id of the exercise → index of its answer cell `<grade_id>_answer`."""
+    return {
+        _meta(c)["grade_id"][: -len("_answer")]: i
+        for i, c in enumerate(nb.cells)
+        if _meta(c).get("solution")
+        and not _meta(c).get("grade")
+        and _meta(c).get("grade_id", "").endswith("_answer")
+    }
+
+
+def converted(nb: nbformat.NotebookNode) -> bool:
+    """Every autograded test cell calls check(): the module's visible checks verify values."""
+    cells = test_cells(nb)
+    return bool(cells) and all(check_calls(split_test(c.source)[0]) for c in cells.values())
+
+
+def _check_names(call: ast.Call, where: str) -> str:
+    if (
+        not call.args
+        or not isinstance(call.args[0], ast.Constant)
+        or not isinstance(call.args[0].value, str)
+    ):
+        raise SealError(
+            f"{where}: check(...) needs the variable name as a literal first argument (a string)"
+        )
+    if any(k.arg == "seal" for k in call.keywords):
+        raise SealError(f"{where}: remove seal=…; the build writes seals, authors never do")
+    return call.args[0].value
+
+
+def probe_results(
+    folder: Path,
+    nb: nbformat.NotebookNode,
+    wrong: list[dict],
+    mode: str,
+    only: set[str] | None = None,
+) -> dict[str, dict]:
+    """Run `nb` (solution) in `folder` with a probe before each answer cell; grade_id → result."""
+    tests, answers = test_cells(nb), answer_cells(nb)
+    run = nbformat.from_dict(nb)
+    order = []
+    for grade_id, index in sorted(answers.items(), key=lambda kv: -kv[1]):
+        if grade_id not in tests or (only is not None and grade_id not in only):
+            continue
+        visible, hidden = split_test(tests[grade_id].source)
+        spec = {
+            "mode": mode,
+            "solution": nb.cells[index].source,
+            "visible": visible,
+            "hidden": hidden,
+            "wrong": [w["code"] for w in wrong if w["grade_id"] == grade_id],
+        }
+        code = (
+            "from shequlab.checks.probe import probe as _shequlab_probe\n"
+            f"_shequlab_probe({json.dumps(json.dumps(spec))})\ndel _shequlab_probe"
+        )
+        run.cells.insert(index, nbformat.v4.new_code_cell(code, metadata={"probe": grade_id}))
+        order.append(grade_id)
+    if mode == "seal":  # the checks are not sealed yet: the solution runs the hidden tests only
+        for cell in test_cells(run).values():
+            cell.source = split_test(cell.source)[1]
+    client = NotebookClient(
+        run,
+        timeout=PROBE_CELL_TIMEOUT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(folder)}},
+    )
+    try:
+        client.execute()
+    except Exception as exc:
+        raise SealError(
+            f"the solution notebook failed while sealing: {type(exc).__name__}: "
+            f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
+        ) from exc
+    results = {}
+    for cell in run.cells:
+        grade_id = cell.metadata.get("probe")
+        if grade_id:
+            text = "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")
+            line = next((ln for ln in text.splitlines() if ln.startswith(MARKER)), None)
+            if line is None:
+                raise SealError(f"{grade_id}: the probe printed nothing")
+            results[grade_id] = json.loads(line[len(MARKER) :])
+    return results
+
+
+def _description(entry: dict) -> list[str]:
+    d = entry["description"]
+    return [str(d.get("zh", "")), str(d.get("en", ""))] if isinstance(d, dict) else [str(d), str(d)]
+
+
+def compute_seals(
+    nb: nbformat.NotebookNode, wrong: list[dict], results: dict[str, dict]
+) -> dict[str, dict[str, dict]]:
+    """grade_id → check name → {"ok": fp, "wrong": {fp: [zh, en]}}; loud if one is unsealable."""
+    seals: dict[str, dict[str, dict]] = {}
+    for grade_id, cell in test_cells(nb).items():
+        calls = check_calls(split_test(cell.source)[0])
+        if not calls:
+            continue
+        where = f"test cell {grade_id!r}"
+        right = results.get(grade_id, {}).get("right", {})
+        if right.get("answer_error"):
+            raise SealError(f"{where}: the solution of {grade_id}_answer raises an error")
+        prints = right.get("fingerprints", {})
+        entries = [w for w in wrong if w["grade_id"] == grade_id]
+        for call in calls:
+            name = _check_names(call, where)
+            if not prints.get(name):
+                raise SealError(
+                    f"{where}: check({name!r}, …) did not run or its value cannot be "
+                    "fingerprinted with the solution; every check call must run once"
+                )
+            seal = {"ok": prints[name], "wrong": {}}
+            for entry, outcome in zip(entries, results[grade_id]["wrong"], strict=True):
+                fp = outcome.get("fingerprints", {}).get(name)
+                if fp and fp != seal["ok"]:
+                    seal["wrong"].setdefault(fp, _description(entry))
+            seals.setdefault(grade_id, {})[name] = seal
+    return seals
+
+
+def write_seals(source: str, seals: dict[str, dict]) -> str:
+    """`source` with `seal={...}` added to each check(...) call (before its closing bracket)."""
+    lines = source.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line.encode("utf-8")))
+    data = source.encode("utf-8")
+    edits = []
+    for call in check_calls(source):
+        name = call.args[0].value
+        end = offsets[call.end_lineno - 1] + call.end_col_offset - 1  # the closing ")"
+        before = data[:end].rstrip()
+        sep = b" " if before.endswith(b",") else b", "
+        literal = json.dumps(seals[name], ensure_ascii=False)
+        edits.append((len(before), end, sep + f"seal={literal}".encode()))
+    for start, end, text in sorted(edits, reverse=True):
+        data = data[:start] + text + data[start:end].lstrip() + data[end:]
+    return data.decode("utf-8")
+
+
+def inputs_hash(notebook: Path, wrong_file: Path, data_dir: Path) -> str:
+    """What the seals depend on: notebook, wrong answers, data files, the helper's code."""
+    h = hashlib.sha256(CACHE_VERSION.encode())
+    helper = Path(shequlab.checks.__file__).parent
+    files = [notebook, wrong_file, *sorted(data_dir.glob("*")), *sorted(helper.glob("*.py"))]
+    for path in files:
+        if path.is_file():
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:20]
+
+
+def seal_notebook(folder: Path, wrong_file: Path, cache_dir: Path) -> int:
+    """Seal folder/exercises.ipynb in place; return the number of sealed check calls."""
+    path = folder / "exercises.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cells = {g: c for g, c in test_cells(nb).items() if check_calls(split_test(c.source)[0])}
+    if not cells:
+        return 0
+    wrong = yaml.safe_load(wrong_file.read_text(encoding="utf-8")) if wrong_file.exists() else []
+    cache = cache_dir / f"{inputs_hash(path, wrong_file, folder / 'data')}.json"
+    if cache.is_file():
+        seals = json.loads(cache.read_text(encoding="utf-8"))
+    else:
+        results = probe_results(folder, nb, wrong or [], "seal", only=set(cells))
+        seals = compute_seals(nb, wrong or [], results)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(seals, ensure_ascii=False, indent=1), encoding="utf-8")
+    for grade_id, cell in cells.items():
+        for call in check_calls(cell.source):
+            _check_names(call, f"test cell {grade_id!r}")
+        cell.source = write_seals(cell.source, seals[grade_id])
+    nbformat.write(nb, path)
+    return sum(len(s) for s in seals.values())
