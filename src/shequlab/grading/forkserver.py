@@ -34,6 +34,7 @@ LIMITS = {
 }
 _libc = ctypes.CDLL(None, use_errno=True)
 _exits: dict[int, int] = {}  # pid -> raw wait status, for kernels already reaped
+_started: set[int] = set()  # kernels started by this server (their sessions are killed by reap)
 
 
 def warm_up(modules: list[str]) -> None:
@@ -113,6 +114,7 @@ def start_kernel(request: dict) -> dict:
     if not ok:
         _kill_and_wait(pid)
         return {"ok": False, "error": "kernel did not start (see kernel.log)"}
+    _started.add(pid)
     return {"ok": True, "pid": pid}
 
 
@@ -174,20 +176,32 @@ def alive(pid: int) -> dict:
         return {"ok": True, "alive": False, "status": None}
     if done:
         _exits[pid] = status
+        _started.discard(pid)  # collected: its pid may be reused, never signal it again
         return {"ok": True, "alive": False, "status": status}
     return {"ok": True, "alive": True, "status": None}
 
 
 def reap() -> dict:
-    """Kill every process of the sandbox but this server and bwrap's init; collect them."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(-1, signal.SIGKILL)
+    """Kill every process of the sandbox but this server and bwrap's init; collect them.
+
+    kill(-1) reaches every process the server may signal: inside bwrap's own pid namespace
+    that is the sandbox, but without bwrap (isolation "none") it would be every process of the
+    user on the machine. There only the sessions of the kernels this server started are killed.
+    """
+    if os.getpid() <= 2:  # bwrap --unshare-pid: its init is 1, this server 2
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(-1, signal.SIGKILL)
+    else:
+        for pid in list(_started):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)  # each kernel leads its own session (setsid)
     while True:
         try:
             pid, status = os.waitpid(-1, 0)
         except ChildProcessError:
             break
         _exits[pid] = status
+    _started.clear()
     return {"ok": True}
 
 
