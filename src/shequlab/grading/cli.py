@@ -171,7 +171,11 @@ def report(
     out: Path = typer.Option(Path("grading/report.html"), "--out", help="HTML file to write."),
     course_dir: Path = COURSE_DIR,
 ) -> None:
-    """A self-contained HTML cohort report: scores, competencies, failed exercises, missing work."""
-    from shequlab.grading.report import write_report
+    """A self-contained HTML cohort report: scores, item analysis, competencies, missing work."""
+    from shequlab.grading.report import ReportError, write_report
 
-    typer.echo(str(write_report(_course_dir(course_dir), out, program=program)))
+    try:
+        typer.echo(str(write_report(_course_dir(course_dir), out, program=program)))
+    except ReportError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc

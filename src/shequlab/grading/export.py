@@ -21,6 +21,13 @@ class CompetencyScore:
     competency: str
     earned: float
     possible: float
+    ungraded: float = 0.0  # of `possible`: manually graded points nobody has graded yet
+
+    @property
+    def percent(self) -> float | None:
+        """Share of the graded points earned (None: nothing graded yet)."""
+        graded = self.possible - self.ungraded
+        return 100 * self.earned / graded if graded else None
 
 
 def export_grades_csv(course_dir: Path, out: Path) -> Path:
@@ -33,7 +40,8 @@ def export_grades_csv(course_dir: Path, out: Path) -> Path:
 def competency_scores(course_dir: Path, root: Path | None = None) -> list[CompetencyScore]:
     """Per trainee, module and competency: points earned and possible (manual score over auto).
 
-    An exercise that assesses several competencies counts fully towards each of them.
+    An exercise that assesses several competencies counts fully towards each of them. A manually
+    graded cell without a score yet counts as `ungraded`, not as zero earned.
     """
     modules = {m.id: m for m in load_curriculum(root or project_root()).modules()}
     rows = []
@@ -49,13 +57,19 @@ def competency_scores(course_dir: Path, root: Path | None = None) -> list[Compet
                     continue
                 earned: dict[str, float] = {}
                 possible: dict[str, float] = {}
-                scores = {g.name: g.score for g in nb.grades}
+                ungraded: dict[str, float] = {}
+                grades = {g.name: g for g in nb.grades}
                 for ex in module.exercises:
+                    g = grades.get(ex.grade_id)
+                    pending = ex.kind == "manual" and (
+                        g is None or (g.manual_score is None and g.auto_score is None)
+                    )
                     for comp in ex.competencies:
                         possible[comp] = possible.get(comp, 0) + ex.points
-                        earned[comp] = earned.get(comp, 0) + float(scores.get(ex.grade_id) or 0)
-                rows += [CompetencyScore(student.id, module.id, c, earned[c], possible[c])
-                         for c in sorted(possible)]  # fmt: skip
+                        ungraded[comp] = ungraded.get(comp, 0) + (ex.points if pending else 0)
+                        earned[comp] = earned.get(comp, 0) + float(g.score if g else 0)
+                rows += [CompetencyScore(student.id, module.id, c, earned[c], possible[c],
+                                         ungraded[c]) for c in sorted(possible)]  # fmt: skip
     return rows
 
 
@@ -69,10 +83,11 @@ def export_all(course_dir: Path, out_dir: Path, root: Path | None = None) -> lis
     with comp.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens it right
         writer = csv.writer(f)
         writer.writerow(["student_id", "name", "cohort", "program", "module", "competency",
-                         "earned", "possible", "percent"])  # fmt: skip
+                         "earned", "possible", "ungraded", "percent"])  # fmt: skip
         for r in competency_scores(course_dir, root):
             t = roster.get(r.student_id)
             writer.writerow([r.student_id, t.name if t else "", t.cohort if t else "",
                              t.program if t else "", r.module, r.competency, f"{r.earned:g}",
-                             f"{r.possible:g}", f"{100 * r.earned / r.possible:.0f}"])  # fmt: skip
+                             f"{r.possible:g}", f"{r.ungraded:g}",
+                             "" if r.percent is None else f"{r.percent:.0f}"])  # fmt: skip
     return [grades, comp]

@@ -1,147 +1,148 @@
-"""`shequlab grade report`: a self-contained HTML page on the cohort (inline SVG, no JS or URLs).
+"""`shequlab grade report`: a self-contained HTML page on the cohort, in the trainer's words.
 
-Sections: score distribution per module, competency heat map per trainee, exercises most often
-failed (with the failing message), and who has not submitted. Chinese text is rendered by the
-browser with the reader's CJK fonts, so nothing has to be embedded.
+Sections: score distribution per module (whole-point bins), item analysis per exercise (full
+marks, discrimination, most frequent failing messages, flags), competency heat map per trainee
+(the curriculum's Chinese names; 未评 where reflections are not graded yet), and who has not
+submitted. Trainees appear by roster name beside their id.
 """
 
 from __future__ import annotations
 
-import html
-from collections import Counter
 from pathlib import Path
 
-import nbformat
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
 
-from shequlab.curriculum import CurriculumError, load_curriculum
+from shequlab.course.nbgrader import CONFIG_FILE
+from shequlab.curriculum import Curriculum, CurriculumError, load_curriculum
 from shequlab.grading.export import competency_scores
+from shequlab.grading.items import ItemStats, analyse_module, course_directory
+from shequlab.grading.report_html import (
+    HELP,
+    ITEM_HEADER,
+    STYLE,
+    e,
+    heat_cell,
+    histogram_svg,
+    item_row,
+)
 from shequlab.grading.roster import load_roster
 
-FONT = "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif"
-STYLE = f"""body{{font-family:{FONT};margin:2em;color:#222}} table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:3px 6px;font-size:13px}} h2{{margin-top:1.6em}}"""
+
+def _item_label(item: ItemStats, notebooks: int) -> str:
+    where = f"{e(item.notebook)} · " if notebooks > 1 else ""
+    number = f"练习 {item.number} · " if item.number else ""
+    return f"{where}{number}<code>{e(item.grade_id)}</code>"
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text))
+def _module_section(gb: Gradebook, module: str, title: str, items: list[ItemStats],
+                    students: list[str]) -> tuple[str, str, list[str]]:  # fmt: skip
+    """(score histogram, item-analysis table, trainees without a submission) of one module."""
+    scores, max_score, missing = [], 0.0, []
+    for sid in students:
+        try:
+            sub = gb.find_submission(module, sid)
+        except MissingEntry:
+            missing.append(sid)
+            continue
+        scores.append(sub.score)
+        max_score = sub.max_score
+    waiting = {s for i in items if i.manual and i.ungraded for s in students
+               if s not in missing and s not in i.scores}  # fmt: skip
+    note = ""
+    if waiting:
+        note = (f"{len(waiting)} 人有人工评分题未评，暂按 0 分计 · "
+                f"{len(waiting)} trainees have items not graded yet, counted as 0")  # fmt: skip
+    chart = histogram_svg(title, scores, max_score, note) if scores else ""
+    notebooks = len({i.notebook for i in items})
+    rows = [item_row(i, _item_label(i, notebooks)) for i in items]
+    table = "".join([f"<h3>{e(title)}</h3>", ITEM_HEADER, *rows, "</table>"])
+    return chart, table if scores else "", missing
 
 
-def histogram_svg(title: str, scores: list[float], max_score: float, bins: int = 10) -> str:
-    """Bars of how many trainees scored in each tenth of the maximum."""
-    counts = [0] * bins
-    for s in scores:
-        counts[min(bins - 1, int(bins * s / max_score)) if max_score else 0] += 1
-    top = max(counts) or 1
-    w, h, bar = 420, 180, 36
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h + 40}" '
-             f'font-family="{FONT}" font-size="11">',
-             f'<text x="0" y="14" font-size="13">{_e(title)}</text>']  # fmt: skip
-    for i, c in enumerate(counts):
-        bh = (h - 40) * c / top
-        x, y = 10 + i * (bar + 4), h - bh
-        parts.append(f'<rect x="{x}" y="{y:.0f}" width="{bar}" height="{bh:.0f}" fill="#3b7dd8"/>')
-        parts.append(
-            f'<text x="{x + bar / 2}" y="{y - 3:.0f}" text-anchor="middle">{c or ""}</text>'
-        )
-        parts.append(f'<text x="{x + bar / 2}" y="{h + 14}" text-anchor="middle">'
-                     f'{max_score * i / bins:g}</text>')  # fmt: skip
-    parts.append(
-        f'<text x="0" y="{h + 34}">得分 score (满分 max {max_score:g}) → 人数 trainees</text>'
-    )
-    return "".join(parts) + "</svg>"
+def _heat_map(course_dir: Path, root: Path | None, curriculum: Curriculum | None,
+              names: dict[str, str]) -> str:  # fmt: skip
+    comp = [r for r in competency_scores(course_dir, root) if r.student_id in names]
+    titles = {c.id: c.title for c in curriculum.competencies} if curriculum else {}
+    order = [c for c in titles if any(r.competency == c for r in comp)]
+    order += sorted({r.competency for r in comp} - set(order))
+    totals: dict[tuple[str, str], list[float]] = {}
+    for r in comp:
+        acc = totals.setdefault((r.student_id, r.competency), [0.0, 0.0, 0.0])
+        acc[0], acc[1], acc[2] = acc[0] + r.earned, acc[1] + r.possible, acc[2] + r.ungraded
+    head = "".join(
+        f"<th title='{e(c)}'>{e(titles[c].zh)}<br><span class='en'>{e(titles[c].en)}</span></th>"
+        if c in titles else f"<th>{e(c)}</th>"
+        for c in order
+    )  # fmt: skip
+    rows = [f"<table class='heat'><tr><th>学员 trainee</th>{head}</tr>"]
+    for sid in sorted({r.student_id for r in comp}):
+        cells = []
+        for c in order:
+            earned, possible, ungraded = totals.get((sid, c), (0.0, 0.0, 0.0))
+            graded = possible - ungraded
+            cells.append(heat_cell(100 * earned / graded if graded else None, ungraded > 0)
+                         if possible else "<td></td>")  # fmt: skip
+        rows.append(f"<tr><td>{e(sid)} {e(names.get(sid, ''))}</td>{''.join(cells)}</tr>")
+    return "".join(rows) + "</table>"
 
 
-def _heat(percent: float) -> str:
-    # red (0 %) → yellow → green (100 %)
-    hue = int(120 * max(0.0, min(1.0, percent / 100)))
-    return f"hsl({hue},70%,75%)"
+class ReportError(ValueError):
+    """The report cannot be written yet; the message says what to do, in Chinese and English."""
 
 
-def failed_exercises(course_dir: Path, module: str) -> list[tuple[str, int, str]]:
-    """(grade_id, trainees failing it, most common message) from the autograded notebooks."""
-    fails: Counter[str] = Counter()
-    messages: dict[str, Counter[str]] = {}
-    for path in sorted(Path(course_dir).glob(f"autograded/*/{module}/exercises.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if not (meta.get("grade") and cell.cell_type == "code"):
-                continue
-            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-            if errors:
-                fails[meta["grade_id"]] += 1
-                msg = f"{errors[0].get('ename', '')}: {errors[0].get('evalue', '')}"[:200]
-                messages.setdefault(meta["grade_id"], Counter())[msg] += 1
-    return [(g, n, messages[g].most_common(1)[0][0]) for g, n in fails.most_common(10)]
+def _course(course_dir: Path) -> CourseDirectory:
+    if not (course_dir / CONFIG_FILE).is_file():
+        raise ReportError(f"找不到课程配置 / no {CONFIG_FILE} in {course_dir}: 用 --course-dir "
+                          "指向课程目录 / point --course-dir at the course root")  # fmt: skip
+    coursedir = course_directory(course_dir)
+    db = coursedir.db_url.removeprefix("sqlite:///")
+    if coursedir.db_url.startswith("sqlite:///") and not Path(db).is_file():
+        raise ReportError(f"还没有成绩簿 / no gradebook yet ({db}): 先导入名单并自动评分 / "
+                          "import the roster and autograde first")  # fmt: skip
+    return coursedir
 
 
 def write_report(
     course_dir: Path, out: Path, program: str | None = None, root: Path | None = None
 ) -> Path:
+    """Write the cohort report of the course at `course_dir` to `out`; return `out`."""
     course_dir = Path(course_dir)
+    coursedir = _course(course_dir)
     roster = load_roster(course_dir)
     try:
-        modules = load_curriculum(root).modules(program)
+        curriculum: Curriculum | None = load_curriculum(root)
+        modules = curriculum.modules(program)
     except CurriculumError:
-        modules = []
-    module_ids = [m.id for m in modules]
-    students = {s: t for s, t in roster.items() if program is None or t.program == program}
-    body = [f"<h1>学员成绩报告 Cohort report{' — ' + _e(program) if program else ''}</h1>"]
-    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+        curriculum, modules = None, []
+    titles = {m.id: f"{m.id} {m.title.zh} {m.title.en}" for m in modules}
+    charts, tables, missing = [], [], {}
+    with Gradebook(coursedir.db_url) as gb:
+        names = {s: t.name for s, t in roster.items() if program is None or t.program == program}
         if not roster:
-            students = {s.id: None for s in gb.students}
-        known = {a.name for a in gb.assignments}
-        body.append("<h2>各模块得分分布 Score distribution per module</h2>")
-        missing: dict[str, list[str]] = {}
-        for mid in [m for m in module_ids if m in known]:
-            scores, max_score = [], 0.0
-            for sid in students:
-                try:
-                    sub = gb.find_submission(mid, sid)
-                except MissingEntry:
-                    missing.setdefault(mid, []).append(sid)
-                    continue
-                scores.append(sub.score)
-                max_score = sub.max_score
-            if scores:
-                body.append(histogram_svg(mid, scores, max_score))
-    comp = [r for r in competency_scores(course_dir, root) if r.student_id in students]
-    body.append("<h2>能力热力图 Competency heat map (% of points)</h2>")
-    comps = sorted({r.competency for r in comp})
-    totals: dict[tuple[str, str], list[float]] = {}
-    for r in comp:
-        acc = totals.setdefault((r.student_id, r.competency), [0.0, 0.0])
-        acc[0] += r.earned
-        acc[1] += r.possible
-    rows = [
-        "<table><tr><th>学员 trainee</th>" + "".join(f"<th>{_e(c)}</th>" for c in comps) + "</tr>"
-    ]
-    for sid in sorted({r.student_id for r in comp}):
-        name = students.get(sid).name if students.get(sid) else ""
-        cells = []
-        for c in comps:
-            earned, possible = totals.get((sid, c), (0.0, 0.0))
-            pct = 100 * earned / possible if possible else 0
-            cells.append(
-                f'<td style="background:{_heat(pct)}">{pct:.0f}</td>' if possible else "<td></td>"
-            )
-        rows.append(f"<tr><td>{_e(sid)} {_e(name)}</td>{''.join(cells)}</tr>")
-    body.append("".join(rows) + "</table>")
-    body.append("<h2>最常失败的练习 Exercises most often failed</h2>")
-    for mid in module_ids:
-        failed = failed_exercises(course_dir, mid)
-        if failed:
-            body.append(f"<h3>{_e(mid)}</h3><table><tr><th>练习 exercise</th><th>人数 trainees</th>"
-                        "<th>最常见的错误 most common message</th></tr>")  # fmt: skip
-            body += [f"<tr><td>{_e(g)}</td><td>{n}</td><td>{_e(m)}</td></tr>" for g, n, m in failed]
-            body.append("</table>")
-    body.append("<h2>未提交 Not submitted</h2>")
+            names = {s.id: f"{s.last_name or ''}{s.first_name or ''}" for s in gb.students}
+        known = [a.name for a in gb.assignments]
+        order = [m.id for m in modules if m.id in known]
+        order += sorted(set(known) - set(order)) if program is None else []
+        for mid in order:
+            items = analyse_module(gb, coursedir, mid, list(names))
+            title = titles.get(mid, mid)
+            chart, table, absent = _module_section(gb, mid, title, items, list(names))
+            charts.append(chart)
+            tables.append(table)
+            if absent:
+                missing[mid] = absent
+    body = [f"<h1>学员成绩报告 Cohort report{' — ' + e(program) if program else ''}</h1>",
+            "<h2>各模块得分分布 Score distribution per module</h2>", *charts,
+            "<h2>练习分析 Item analysis</h2>", HELP, *tables,
+            "<h2>能力热力图 Competency heat map <span class='en'>(% of graded points)</span></h2>",
+            _heat_map(course_dir, root, curriculum, names),
+            "<h2>未提交 Not submitted</h2>"]  # fmt: skip
     if not missing:
         body.append("<p>全部已提交 everyone has submitted.</p>")
     for mid, sids in missing.items():
-        names = ", ".join(f"{s} {students[s].name if students.get(s) else ''}" for s in sids)
-        body.append(f"<p><b>{_e(mid)}</b>: {_e(names)}</p>")
+        who = ", ".join(f"{s} {names.get(s, '')}".strip() for s in sids)
+        body.append(f"<p><b>{e(titles.get(mid, mid))}</b>: {e(who)}</p>")
     page = (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
             f"<title>学员成绩报告 Cohort report</title><style>{STYLE}</style></head>"
             f"<body>{''.join(body)}</body></html>")  # fmt: skip

@@ -15,6 +15,7 @@ from shequlab.course.build import build_course
 from shequlab.paths import project_root
 
 NOTEBOOK = "exercises.ipynb"
+REFLECTION = "我会先走访老年人多的居民区。（模拟作答 simulated answer）"
 
 
 def build_single_module_root(dest: Path, module: str, program: str = "onboarding") -> Path:
@@ -152,6 +153,31 @@ def hostile_submissions(
         "empty_file": lambda f: (f / NOTEBOOK).write_bytes(b""),
         "renamed": lambda f: nbformat.write(fill(release, good), f / "exercises-张三.ipynb"),
     }
+
+
+def write_answer_plan(
+    course_dir: Path,
+    module: str,
+    root: Path,
+    plan: dict[str, dict[str, str]],
+    program: str = "onboarding",
+) -> None:
+    """Write one submission per trainee of `plan` (trainee id -> {grade_id: answer code}): the
+    author's solution everywhere except the answers the plan replaces (e.g. with wrong answers),
+    and a short text in every written reflection, so that it waits for a trainer's grade (nbgrader
+    scores an unchanged reflection 0 by itself)."""
+    release = nbformat.read(Path(course_dir) / "release" / module / NOTEBOOK, as_version=4)
+    good = solution_answers(root, module, program)
+    for student, replaced in plan.items():
+        folder = Path(course_dir) / "submitted" / student / module
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "timestamp.txt").write_text("2026-05-01 10:00:00.000000 UTC")
+        nb = fill(release, {**good, **{f"{g}_answer": code for g, code in replaced.items()}})
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "markdown" and meta.get("solution") and meta.get("grade"):
+                cell.source = REFLECTION
+        nbformat.write(nb, folder / NOTEBOOK)
 
 
 def write_cohort(
