@@ -49,6 +49,10 @@ MISTAKES: dict[str, Mistake] = {
         ["没有 <code>'residents_60'</code>", "你是不是想写 <code>'residents_60plus'</code>"],
         ["did you mean <code>'residents_60plus'</code>"],
     ),
+    "two columns without a list": Mistake(
+        'areas["name", "residents"]', "KeyError",
+        ["两层方括号：<code>df[[\"列1\""], ["two pairs of square brackets"],
+    ),
     "cell that failed": Mistake(
         'old = areas[areas["residents_60"] > 1000]', "KeyError",
         ["你是不是想写 <code>'residents_60plus'</code>"],

@@ -97,8 +97,10 @@ def explain_key(exc: KeyError, ctx: Context) -> Advice | None:
     if owner is None:  # a dict or a table we could not find: the trainee's tables' columns
         candidates = [c for df in ctx.dataframes() for c in df.columns]
     shown = ", ".join(f"`{k!r}`" for k in missing)
-    where = ("表格里", "the table") if owner is not None else ("", "")
-    advice = Advice(title=(f"{where[0]}没有 {shown}", f"{shown} is not in {where[1] or 'it'}"))
+    if owner is not None:
+        advice = Advice(title=(f"表格里没有 {shown}", f"{shown} is not in the table"))
+    else:
+        advice = Advice(title=(f"没有 {shown} 这个键", f"There is no key {shown}"))
     if isinstance(key, tuple) and owner is not None:
         advice.hints.append(
             (
@@ -117,7 +119,7 @@ def explain_key(exc: KeyError, ctx: Context) -> Advice | None:
                  f"There is no `{k!r}`: did you mean `{near[0]!r}`? (Names must match exactly, "
                  "including case and underscores.)")
             )  # fmt: skip
-    if not advice.hints and candidates:
+    if not advice.hints and owner is not None and candidates:
         columns = list(getattr(owner, "columns", candidates))
         advice.hints.append(
             (f"现有的列名：{listing(columns)}。可以用 `df.columns` 查看全部列名。",
