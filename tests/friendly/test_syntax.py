@@ -26,7 +26,7 @@ def test_corrected_fixes_code_and_keeps_chinese_text_in_strings() -> None:
 
 def test_full_width_space_and_digits_are_named() -> None:
     advice = explain_syntax(syntax_error("x =\u30001"))
-    assert "第 1 行第 4 个字符“全角空格”" in advice.hints[0][0]
+    assert "第 1 行第 4 个字符 `全角空格`" in advice.hints[0][0]
     assert "`x = 1`" in advice.hints[1][0]
     advice = explain_syntax(syntax_error("y = １0"))
     assert "改成 `1`" in advice.hints[0][0]

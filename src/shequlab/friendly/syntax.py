@@ -99,9 +99,9 @@ def _full_width(err: SyntaxError) -> Advice | None:
         ),
         hints=[
             (
-                f"第 {number} 行第 {column + 1} 个字符“{shown}”是{name_zh}，Python 不认识。"
+                f"第 {number} 行第 {column + 1} 个字符 `{shown}` 是{name_zh}，Python 不认识。"
                 f"请切换到英文输入法，改成 `{ascii_char}`。",
-                f"Line {number}, character {column + 1}: '{shown}' is {name_en} from a Chinese "
+                f"Line {number}, character {column + 1}: `{shown}` is {name_en} from a Chinese "
                 f"input method, which Python does not understand. Switch to English input and "
                 f"type `{ascii_char}` instead.",
             )
