@@ -118,9 +118,17 @@ MISTAKES: dict[str, Mistake] = {
     ),
 }  # fmt: skip
 # Left exactly as IPython shows them: a failing check (AssertionError) and errors we do not explain.
+# An exception that renders itself (as shequlab.checks' CheckFailed does) keeps its rendering.
+OWN_RENDERING = """
+class Rendered(KeyError):
+    def _render_traceback_(self):
+        return ["练习 1 没有通过 / exercise 1 failed"]
+raise Rendered("residents_60")
+"""
 UNTOUCHED = {
     "failing check": ('assert len(areas) == 18, "areas 应有 17 行 / 17 rows"', "AssertionError"),
     "unexplained error": ("1 / 0", "ZeroDivisionError"),
+    "error that renders itself": (OWN_RENDERING, "Rendered"),
 }
 
 
@@ -171,7 +179,10 @@ def test_checks_and_unexplained_errors_are_left_as_they_are(name: str, cells) ->
     assert friendly_box(cell) is None
     error = error_of(cell)
     assert error.ename == UNTOUCHED[name][1]
-    assert len(error.traceback) > 1, "the full traceback, as IPython shows it"
+    if name == "error that renders itself":
+        assert error.traceback == ["练习 1 没有通过 / exercise 1 failed"]
+    else:
+        assert len(error.traceback) > 1, "the full traceback, as IPython shows it"
 
 
 def test_a_failed_cell_is_named_by_its_number(cells) -> None:
