@@ -15,7 +15,7 @@ from nbgrader.api import Gradebook
 from shequlab.grading.autograde import autograde_module
 from shequlab.grading.export import export_all
 from shequlab.grading.feedback import hidden_test_lines, leaks
-from shequlab.grading.items import analyse_module, course_directory
+from shequlab.grading.items import analyse_module, cell_failure, course_directory
 from shequlab.grading.report import ReportError, write_report
 from shequlab.grading.roster import import_roster
 from shequlab.grading.sandbox import Limits
@@ -222,3 +222,28 @@ def test_report_before_any_grading_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(ReportError, match="import the roster and autograde first"):
         write_report(tmp_path, tmp_path / "r.html")
     assert not (tmp_path / "r.html").exists()
+
+
+def test_failing_message_of_a_check_box_is_the_misconception() -> None:
+    """A check helper's box that expands its one-line error gives the message; a passed box
+    before a failing hidden test does not; tracebacks are never read."""
+    from shequlab.checks.render import failed_bundle, passed_bundle, title
+
+    zh, en = title(3, "on_time_rate", False)
+    one_line = f"{zh} / {en}"
+
+    def failed(problem: tuple[str, str]) -> list[dict]:
+        box = failed_bundle(3, "on_time_rate", problem, ("提示", "hint"), "detail: 0.53")
+        return [{"output_type": "display_data", "data": box, "metadata": {}},
+                {"output_type": "error", "ename": "CheckFailed", "evalue": one_line,
+                 "traceback": ["assert hidden_secret == 1"]}]  # fmt: skip
+
+    message = cell_failure(failed(("用了件数 counts", "Uses counts")))
+    assert message.startswith("用了件数 counts\nUses counts") and "提示" in message
+    assert "0.53" not in message and "hidden_secret" not in message
+    assert cell_failure(failed(("其他 other", "Other"))) != message
+    hidden = [{"output_type": "display_data", "data": passed_bundle(3, "x"), "metadata": {}},
+              {"output_type": "error", "ename": "AssertionError", "evalue": "",
+               "traceback": ["assert hidden_secret == 1"]}]  # fmt: skip
+    assert cell_failure(hidden) == "AssertionError（无说明 / no message）"
+    assert cell_failure([{"output_type": "stream", "name": "stdout", "text": "hi"}]) is None

@@ -81,22 +81,52 @@ def course_directory(course_dir: Path) -> CourseDirectory:
     return CourseDirectory(config=load_course_config(course_dir))
 
 
+def _clean(text: str) -> str:
+    """Colours and repeated spaces removed; one line per non-empty line of `text`."""
+    lines = (" ".join(line.split()) for line in _ANSI.sub("", text or "").splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _cut(text: str, limit: int = 400) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def normalise_message(ename: str, evalue: str) -> str:
-    """One line per failing message: colours and whitespace removed, long values cut."""
-    text = " ".join(_ANSI.sub("", evalue or "").split())
+    """The error's name and value, colours and whitespace removed, long values cut."""
+    text = " ".join(_clean(evalue).split())
     if not text:
         return f"{ename}（无说明 / no message）"
-    text = f"{ename}: {text}" if ename else text
-    return text if len(text) <= 300 else text[:299] + "…"
+    return _cut(f"{ename}: {text}" if ename else text)
+
+
+def cell_failure(outputs: list[dict]) -> str | None:
+    """The failing message of a test cell's outputs (None: the cell did not fail).
+
+    It is the first error's name and value — or, when an earlier display output of the cell
+    starts with that very value, the rest of that output's plain text: a check helper's box that
+    expands its one-line error with what is wrong and a hint (e.g. the misconception's name).
+    Tracebacks are never read: they quote the hidden tests.
+    """
+    errors = [o for o in outputs if o.get("output_type") == "error"]
+    if not errors:
+        return None
+    error = errors[0]
+    ename, evalue = error.get("ename", ""), " ".join(_clean(error.get("evalue", "")).split())
+    for output in outputs:
+        if output is error:
+            break
+        if output.get("output_type") not in ("display_data", "execute_result"):
+            continue
+        text = _clean(output.get("data", {}).get("text/plain", ""))
+        if evalue and text.startswith(evalue):  # the row names the exercise: keep what is wrong
+            return _cut(text.removeprefix(evalue).strip() or text)
+    return normalise_message(ename, evalue)
 
 
 def failing_messages(
     coursedir: CourseDirectory, module: str, students: list[str]
 ) -> dict[tuple[str, str], Counter[str]]:
-    """(notebook, grade_id) -> how many trainees' autograded test cell ended in each message.
-
-    Only the error's name and value are read, never its traceback, which quotes hidden tests.
-    """
+    """(notebook, grade_id) -> how many trainees' autograded test cell ended in each message."""
     counts: dict[tuple[str, str], Counter[str]] = {}
     for sid in students:
         folder = Path(coursedir.format_path(coursedir.autograded_directory, sid, module))
@@ -112,10 +142,8 @@ def failing_messages(
                 if cell.cell_type != "code" or not meta.get("grade") or grade_id in seen:
                     continue
                 seen.add(grade_id)
-                errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-                if errors:
-                    error = errors[0]
-                    text = normalise_message(error.get("ename", ""), error.get("evalue", ""))
+                text = cell_failure(cell.get("outputs", []))
+                if text:
                     counts.setdefault((path.stem, grade_id), Counter())[text] += 1
     return counts
 

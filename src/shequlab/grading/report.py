@@ -84,7 +84,9 @@ def _heat_map(course_dir: Path, root: Path | None, curriculum: Curriculum | None
             cells.append(heat_cell(100 * earned / graded if graded else None, ungraded > 0)
                          if possible else "<td></td>")  # fmt: skip
         rows.append(f"<tr><td>{e(sid)} {e(names.get(sid, ''))}</td>{''.join(cells)}</tr>")
-    return "".join(rows) + "</table>"
+    legend = ("<p class='en'>* 部分人工评分题未评，按已评部分计 · "
+              "partly not graded: % of the graded part</p>")  # fmt: skip
+    return "".join(rows) + "</table>" + legend
 
 
 class ReportError(ValueError):

@@ -98,11 +98,12 @@ cohort of 20–40 the 27 % groups hold only 5–10 people. The other items count
 trainee is graded (a reflection not yet graded is left out, not read as a low score). With fewer
 than {MIN_TRAINEES} graded trainees nothing is flagged; when everyone has the same score the index
 is undefined (“—”).</span></li>
-<li><b>最常见的错误信息</b>：自动评分后测试单元格报出的错误（只取错误名称和信息，不含隐藏测试的代码），
-相同的信息合并计数，列出最多的 3 条，次数即学员人数。<br>
+<li><b>最常见的错误信息</b>：自动评分后测试单元格报出的错误（只取错误名称和信息，不含隐藏测试的代码；
+检查框写明了错在哪里时取它的说明），相同的信息合并计数，列出最多的 3 条，次数即学员人数。<br>
 <span class="en"><b>Most frequent failing messages</b>: the error name and message the test cell
-ended with after autograding (never the hidden tests' code), identical messages counted together;
-the top 3, each with the number of trainees.</span></li>
+ended with after autograding (never the hidden tests' code; where a check's box says what is
+wrong, that text), identical messages counted together; the top 3, each with the number of
+trainees.</span></li>
 <li>人工评分题（思考题）在评分后才有数字，之前显示 {UNGRADED}。<br>
 <span class="en">Manually graded items show numbers once graded, “not graded” before.</span></li>
 </ul></div>"""
@@ -135,7 +136,8 @@ def item_row(item: ItemStats, label: str) -> str:
         disc = "<span title='人数太少 / too few trainees'>—</span>"
     else:
         disc = "<span title='得分没有差异，无从计算 / no spread in the scores'>—</span>"
-    msgs = "".join(f"<li>{m.count}× {e(m.text)}</li>" for m in item.messages)
+    msgs = "".join(f"<li>{m.count}× {e(m.text).replace(chr(10), '<br>')}</li>"
+                   for m in item.messages)  # fmt: skip
     return (f"<tr>{head}<td class='num'>{full}</td><td class='num'>{disc}</td>"
             f"<td>{_flags(item)}</td><td><ul class='msgs'>{msgs}</ul></td></tr>")  # fmt: skip
 
