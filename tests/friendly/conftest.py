@@ -16,9 +16,11 @@ CELL_TIMEOUT_S = 60
 
 
 def module_folder(tmp: Path) -> Path:
-    """A trainee's module folder: the notebook's working folder with a data/ table in it."""
+    """A trainee's module folder: the notebook's working folder with data/ tables in it."""
     (tmp / "data").mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "datasets" / "residential_areas.csv", tmp / "data")
+    # A trainee's own table, saved from Excel in GBK (synthetic).
+    (tmp / "data" / "my_visits.csv").write_bytes("居民区,走访次数\n番禺,3\n".encode("gbk"))
     return tmp
 
 

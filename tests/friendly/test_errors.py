@@ -116,6 +116,47 @@ MISTAKES: dict[str, Mistake] = {
     "text plus number": Mistake(
         'areas["name"] + 1', "TypeError", ["文字和数字不能直接相加"], ["Text and numbers"]
     ),
+    "missing colon": Mistake(
+        'if len(areas) > 10\n    print("多")', "SyntaxError",
+        ["少了英文冒号 <code>:</code>"], ["A colon <code>:</code> is missing"],
+    ),
+    "Excel table in GBK": Mistake(
+        'pd.read_csv("data/my_visits.csv")', "UnicodeDecodeError",
+        ['<code>encoding="gbk"</code>'], ['add <code>encoding="gbk"</code>'],
+    ),
+    "position past the end": Mistake(
+        "areas.iloc[17]", "IndexError", ["位置从 0 开始数"], ["Positions count from 0"]
+    ),
+    "units in numbers": Mistake(
+        'pd.Series(["12 户", "3 户"]).astype(float)', "ValueError",
+        ["文字 '12 户' 不能变成数字", "<code>pd.to_numeric"], ["is not a number"],
+    ),
+    "new column of the wrong length": Mistake(
+        'areas["visits"] = [1, 2, 3]', "ValueError",
+        ["给了 3 个值，但表格有 17 行"], ["3 values for a table of 17 rows"],
+    ),
+    "dates as text": Mistake(
+        'areas["name"] - areas["name_en"]', "TypeError",
+        ["先转换成日期", "pd.to_datetime("], ["Dates are read as text"],
+    ),
+    "result of inplace": Mistake(
+        'areas.sort_values("residents", inplace=True).head()', "AttributeError",
+        ["<code>inplace=True</code>", "<code>None</code>"], ["Drop <code>inplace=True</code>"],
+    ),
+    "text method on a column": Mistake(
+        'areas["name"].contains("新")', "AttributeError",
+        ["<code>.str.contains</code>"], ["write <code>.str.contains</code>"],
+    ),
+    "append removed": Mistake(
+        "areas.append(areas)", "AttributeError",
+        ["<code>pd.concat([df1, df2])</code>"], ["pandas 2 removed <code>append</code>"],
+    ),
+    # Last: it leaves `sum` shadowed for the cells after it.
+    "built-in name used for a value": Mistake(
+        'sum = areas["residents"].sum()\nsum([1, 2])', "TypeError",
+        ["把内置函数的名字 <code>sum</code> 用作了变量名", "<code>del sum</code>"],
+        ["You used the built-in function's name <code>sum</code>"],
+    ),
 }  # fmt: skip
 # Left exactly as IPython shows them: a failing check (AssertionError) and errors we do not explain.
 # An exception that renders itself (as shequlab.checks' CheckFailed does) keeps its rendering.

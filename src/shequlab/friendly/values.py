@@ -13,7 +13,7 @@ CONDITIONS: tuple[str, str] = (
     "Put each condition in brackets and join them with `&` (and), `|` (or), `~` (not) — not "
     'with `and`, `or`, `not`. For example: `df[(df["age"] >= 60) & (df["area"] == "A01")]`.',
 )
-CALLABLE = re.compile(r"'(\w+)' object is not callable")
+CALLABLE = re.compile(r"'([\w.]+)' object is not callable")
 BITWISE = re.compile(r"for [&|]:|'r?(and|or)_'|bitwise_(and|or)")
 
 
@@ -22,7 +22,7 @@ def explain_type(exc: TypeError, ctx: Context) -> Advice | None:
     message = str(exc)
     called = CALLABLE.search(message)
     if called:
-        return _not_callable(called.group(1), ctx)
+        return _not_callable(called.group(1).rsplit(".", 1)[-1], ctx, cell_line(exc))
     if BITWISE.search(message):
         return Advice(
             title=("条件少了括号", "A condition is missing its brackets"),
@@ -65,7 +65,7 @@ def explain_type(exc: TypeError, ctx: Context) -> Advice | None:
     return None
 
 
-def _not_callable(kind: str, ctx: Context) -> Advice:
+def _not_callable(kind: str, ctx: Context, line: str) -> Advice:
     advice = Advice(
         title=(
             f"`{kind}` 不是函数，后面不能加圆括号",
@@ -74,8 +74,9 @@ def _not_callable(kind: str, ctx: Context) -> Advice:
     )
     shadowed = [
         n for n in ctx.user_names()
-        if hasattr(builtins, n) and callable(getattr(builtins, n)) and not callable(ctx.user_ns[n])
-    ]  # fmt: skip
+        if hasattr(builtins, n) and callable(getattr(builtins, n))
+        and not callable(ctx.user_ns[n]) and re.search(rf"(?<![\w.]){n}\s*\(", line)
+    ]  # fmt: skip  # a built-in's name the trainee gave a value to, and calls on this line
     if shadowed:
         name = shadowed[0]
         advice.hints.append(
