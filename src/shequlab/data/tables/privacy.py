@@ -69,7 +69,14 @@ TABLES = [
             Field("address", "string", "住址（虚构）", "Address (fictional)"),
             *coded("request_type", "求助类型", "Request type", REQUEST_TYPES),
             Field("sensitive", "boolean", "涉及敏感个人信息", "Involves sensitive personal data"),
-            Field("consent_to_share", "boolean", "同意向第三方提供", "Consents to sharing"),
+            Field(
+                "consent_to_share",
+                "boolean",
+                "登记时勾选“同意向第三方提供”（2016–2017 年的笼统勾选，未写明接收方和用途，"
+                "不是《个人信息保护法》所说的单独同意）",
+                "Ticked 'agree to sharing with third parties' at registration (a blanket 2016–17 "
+                "tick-box naming no recipient or purpose: not PIPL's separate consent)",
+            ),
             *coded("status", "状态", "Status", STATUS),
             Field("synthetic", "boolean", "虚构数据", "Synthetic record"),
         ),
