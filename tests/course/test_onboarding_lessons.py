@@ -1,0 +1,77 @@
+"""What two onboarding lessons claim holds on the data: the answer key is run and its results read.
+
+onb-02 teaches that the drop in the group-renting on-time rate between 2016 and 2017 could be
+chance; onb-06 teaches that the masked working table singles out every request while the
+released table, with generalised quasi-identifiers, singles out few. If the data are regenerated
+so that either stops being true, the lesson (and its rubric and model answer) must change.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from shequlab.paths import project_root
+
+ROOT = project_root()
+pytestmark = pytest.mark.slow
+
+
+def run_answer_key(module_dir: Path, tmp_path: Path, report: str) -> dict:
+    """Run a module's source exercises (solutions in place) next to the datasets; return the
+    JSON that the extra `report` cell prints."""
+    nb = nbformat.read(module_dir / "exercises.ipynb", as_version=4)
+    nb.cells = [c for c in nb.cells if c.cell_type == "code"]
+    nb.cells.append(nbformat.v4.new_code_cell(report))
+    (tmp_path / "data").symlink_to(ROOT / "datasets")
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    out = nb.cells[-1].outputs
+    return json.loads("".join(o.get("text", "") for o in out if o.get("name") == "stdout"))
+
+
+def test_onb02_group_renting_drop_is_within_chance(tmp_path):
+    got = run_answer_key(
+        ROOT / "notebooks/onboarding/onb-02-hotline",
+        tmp_path,
+        "import json; print(json.dumps({'drop': float(drop), 'margin': float(margin), "
+        "'chance': bool(could_be_chance), 'n': {str(k): int(v) for k, v in n_by_year.items()}}))",
+    )
+    assert got["chance"], f"the lesson says the drop could be chance, the data now say not: {got}"
+    assert 0 < got["drop"] < got["margin"], got
+    assert all(50 <= n <= 200 for n in got["n"].values()), f"'about a hundred orders a year': {got}"
+
+
+def test_onb06_released_table_singles_out_few_and_masked_every_row(tmp_path):
+    got = run_answer_key(
+        ROOT / "notebooks/onboarding/onb-06-privacy",
+        tmp_path,
+        """
+import json
+_fine = masked.groupby(["area_id", "building_id", "gender", "birth_date"])["request_id"]
+_fine = _fine.transform("size")
+_coarse = released.groupby(["area_id", "gender", "age_band"], observed=True)["request_type"]
+_coarse = _coarse.transform("size")
+print(json.dumps({
+    "rows": len(released),
+    "columns": list(released.columns),
+    "masked_unique": int((_fine == 1).sum()),
+    "released_unique": int((_coarse == 1).sum()),
+    "answer": int(n_unique_quasi),
+    "shared_without_tick": int(
+        (~requests.set_index("request_id").loc[shareable["request_id"], "consent_to_share"]).sum()
+    ),
+}))
+""",
+    )
+    assert got["columns"] == ["area_id", "gender", "age_band", "request_type"], got
+    assert got["masked_unique"] == got["rows"], "the notebook says every row of masked is unique"
+    assert got["answer"] == got["released_unique"], "the exercise measures the released table"
+    assert 0 < got["released_unique"] <= 0.1 * got["rows"], got
+    # the contracted provider's list rests on the open applications, not the 2016 tick-box
+    assert got["shared_without_tick"] > 0, got
