@@ -20,7 +20,7 @@ from shequlab.grading.report import ReportError, write_report
 from shequlab.grading.roster import import_roster
 from shequlab.grading.sandbox import Limits
 from shequlab.grading.simulate import build_single_module_root, write_answer_plan, wrong_answers
-from tests.browser.conftest import ARTIFACTS, ROOT
+from tests.browser.conftest import ARTIFACTS, DOCS_IMAGES, ROOT
 from tests.grading.conftest import MODULE
 
 pytestmark = pytest.mark.slow
@@ -190,7 +190,7 @@ def test_partly_graded_reflection(item_cohort, tmp_path: Path) -> None:
             gb.db.commit()
 
 
-def test_report_in_chromium(item_cohort, browser, tmp_path: Path) -> None:
+def test_report_in_chromium(item_cohort, browser, tmp_path: Path, request) -> None:
     """What the trainer sees: Chinese competency names, grey 未评 cells, whole-point histograms."""
     root, course = item_cohort
     report = write_report(course, tmp_path / "report.html", root=root)
@@ -211,6 +211,9 @@ def test_report_in_chromium(item_cohort, browser, tmp_path: Path) -> None:
         assert bars == 19 + 1  # 0 … 19 points (15 auto + 4 reflection), one bar per point
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "cohort-report.png"), full_page=True)
+        if request.config.getoption("--update-goldens"):  # the trainer guide's pictures
+            page.locator("table.items").screenshot(path=str(DOCS_IMAGES / "report-items.png"))
+            page.locator("table.heat").screenshot(path=str(DOCS_IMAGES / "report-heat-map.png"))
     finally:
         page.close()
 

@@ -182,6 +182,7 @@ def analyse_module(
         order.update({(nb.name, g): i + 1 for i, g in enumerate(ids)})
         cells += sorted(found, key=lambda c: order.get(c[:2], len(ids) + 1))
     scores: dict[tuple[str, str], dict[str, float | None]] = {(n, g): {} for n, g, _, _ in cells}
+    manual = {(n, g) for n, g, _, is_manual in cells if is_manual}
     submitted = []
     for sid in students:
         try:
@@ -197,8 +198,10 @@ def analyse_module(
             by_name = {g.name: g for g in grades}
             for key in [k for k in scores if k[0] == nb.name]:
                 g = by_name.get(key[1])
-                ungraded = g is None or (g.manual_score is None and g.auto_score is None)
-                scores[key][sid] = None if ungraded else float(g.score)
+                if key in manual and (g is None or (g.manual_score, g.auto_score) == (None, None)):
+                    scores[key][sid] = None  # waits for a trainer's grade
+                else:  # an autograded cell without a grade counts 0, as in nbgrader's total
+                    scores[key][sid] = float(g.score) if g is not None else 0.0
     # The rest score sums only cells graded for every trainee, so a reflection not yet graded for
     # some trainees does not read as a low rest score.
     complete = [k for k, v in scores.items() if all(s is not None for s in v.values())]
