@@ -3,7 +3,8 @@
 onb-02 teaches that the drop in the group-renting on-time rate between 2016 and 2017 could be
 chance; onb-06 teaches that the masked working table singles out every request while the
 released table, with generalised quasi-identifiers, singles out few. If the data are regenerated
-so that either stops being true, the lesson (and its rubric and model answer) must change.
+so that either stops being true, the lesson (and its rubric and model answer) must change; the
+figures the model answers quote are checked against the answer key too.
 """
 
 from __future__ import annotations
@@ -41,16 +42,34 @@ def run_answer_key(module_dir: Path, tmp_path: Path, report: str) -> dict:
     return json.loads("".join(o.get("text", "") for o in out if o.get("name") == "stdout"))
 
 
+def model_answer(module_dir: Path, grade_id: str) -> str:
+    """The text of a manually graded cell's model answer."""
+    nb = nbformat.read(module_dir / "exercises.ipynb", as_version=4)
+    [cell] = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
+    return cell.source
+
+
 def test_onb02_group_renting_drop_is_within_chance(tmp_path):
     got = run_answer_key(
         ROOT / "notebooks/onboarding/onb-02-hotline",
         tmp_path,
         "import json; print(json.dumps({'drop': float(drop), 'margin': float(margin), "
-        "'chance': bool(could_be_chance), 'n': {str(k): int(v) for k, v in n_by_year.items()}}))",
+        "'chance': bool(could_be_chance), 'n': {str(k): int(v) for k, v in n_by_year.items()}, "
+        "'on_time': int(group_renting['on_time'].sum())}))",
     )
     assert got["chance"], f"the lesson says the drop could be chance, the data now say not: {got}"
     assert 0 < got["drop"] < got["margin"], got
     assert all(50 <= n <= 200 for n in got["n"].values()), f"'about a hundred orders a year': {got}"
+    # the model answer quotes these figures: regenerated data must come with a rewritten answer
+    answer = model_answer(ROOT / "notebooks/onboarding/onb-02-hotline", "reflection_group_renting")
+    total = sum(got["n"].values())
+    quoted = [
+        f"{total} 张中 {got['on_time']} 张",
+        f"{got['n']['2016']} 张",
+        f"{got['n']['2017']} 张",
+        f"±{round(got['margin'] * 100)} 个百分点",
+    ]
+    assert all(q in answer for q in quoted), [q for q in quoted if q not in answer]
 
 
 def test_onb06_released_table_singles_out_few_and_masked_every_row(tmp_path):
@@ -72,6 +91,7 @@ print(json.dumps({
     "shared_without_tick": int(
         (~requests.set_index("request_id").loc[shareable["request_id"], "consent_to_share"]).sum()
     ),
+    "sensitive_share": float(sensitive_share),
 }))
 """,
     )
@@ -81,3 +101,6 @@ print(json.dumps({
     assert 0 < got["released_unique"] <= 0.1 * got["rows"], got
     # the contracted provider's list rests on the open applications, not the 2016 tick-box
     assert got["shared_without_tick"] > 0, got
+    answer = model_answer(ROOT / "notebooks/onboarding/onb-06-privacy", "reflection_pipl")
+    quoted = [f"约 {round(got['sensitive_share'] * 100)}%", f"{got['released_unique']} 行"]
+    assert all(q in answer for q in quoted), [q for q in quoted if q not in answer]
