@@ -15,6 +15,7 @@ from shequlab.course.nbgrader import course_root, nbgrader_api, run
 from shequlab.course.seal import SealError, seal_notebook
 from shequlab.curriculum import Module, load_curriculum
 from shequlab.paths import project_root
+from shequlab.permissions import BUILD_UMASK, private_writes
 
 NOTEBOOKS = ("exercises.ipynb", "case.ipynb")
 
@@ -142,7 +143,10 @@ def build_course(
     course_root(root).mkdir(exist_ok=True)
     api = nbgrader_api(course_root(root))
     builds = [ModuleBuild(module=m, root=root, api=api) for m in modules]
-    with Progress(console=console, transient=True) as progress:
+    # A cohort course keeps its solutions and hidden tests (source/) closed to trainees: the
+    # folder is closed already, and what the build writes in it is closed again at the end.
+    cohort = private_writes(course_root(root), umask=BUILD_UMASK)
+    with cohort, Progress(console=console, transient=True) as progress:
         task = progress.add_task("building", total=len(builds))
         for build in builds:
             progress.update(task, description=f"building {build.module.id}")

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SAWarning
 from traitlets.config import Config, PyFileConfigLoader
 
 from shequlab.paths import project_root
+from shequlab.permissions import cohort_gid
 
 CONFIG_FILE = "nbgrader_config.py"
 
@@ -50,6 +51,9 @@ def nbgrader_api(course_dir: Path, **overrides: Any) -> NbGraderAPI:
     """An NbGraderAPI on `course_dir`; `overrides` are extra config, e.g. {"Exchange": {...}}."""
     put_venv_on_path()
     config = load_course_config(course_dir)
+    if cohort_gid(course_dir) is not None:
+        # Several trainers (not root) share the course and the exchange through their group.
+        config.CourseDirectory.groupshared = True
     config.merge(Config(overrides))
     coursedir = CourseDirectory(config=config)
     api = NbGraderAPI(coursedir=coursedir, config=config)

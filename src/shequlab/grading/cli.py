@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import typer
@@ -20,10 +21,24 @@ grade_app.add_typer(roster_app, name="roster")
 COURSE_DIR = typer.Option(None, "--course-dir", help="nbgrader course root (default: grading/).")
 
 
-def _course_dir(course_dir: Path | None) -> Path:
-    from shequlab.course.nbgrader import course_root
+# Held while a verb runs, closed when it ends (see _course_dir).
+_PRIVATE_WRITES = contextlib.ExitStack()
 
-    return Path(course_dir).resolve() if course_dir else course_root()
+
+@grade_app.callback()
+def _grade(ctx: typer.Context) -> None:
+    ctx.call_on_close(_PRIVATE_WRITES.close)
+
+
+def _course_dir(course_dir: Path | None) -> Path:
+    """The course root; on a cohort course, what the verb writes stays private to the trainers
+    (umask 007 while it runs, private parts closed again when it ends: shequlab.permissions)."""
+    from shequlab.course.nbgrader import course_root
+    from shequlab.permissions import private_writes
+
+    folder = Path(course_dir).resolve() if course_dir else course_root()
+    _PRIVATE_WRITES.enter_context(private_writes(folder))
+    return folder
 
 
 @grade_app.command("autograde")
@@ -146,10 +161,11 @@ def feedback(
     """HTML feedback per trainee in feedback/<trainee>/MODULE/ (hidden tests never shown)."""
     from shequlab.grading.feedback import generate_feedback, release_feedback
 
-    files = generate_feedback(_course_dir(course_dir), module, student)
+    cd = _course_dir(course_dir)
+    files = generate_feedback(cd, module, student)
     typer.echo(f"已生成反馈 feedback written for {len(files)} trainees")
     if release and files:
-        release_feedback(_course_dir(course_dir), module, student)
+        release_feedback(cd, module, student)
         typer.echo("已发布到交换目录 released to the exchange (学员可点 Fetch Feedback 获取)")
 
 

@@ -7,7 +7,9 @@ checks the result as well, and refuses to leave a feedback file that quotes a hi
 from __future__ import annotations
 
 import html
+import os
 import re
+import stat
 from pathlib import Path
 
 import nbformat
@@ -78,3 +80,10 @@ def release_feedback(course_dir: Path, module: str, student: str | None = None) 
     """Put the feedback pages in the exchange, where trainees' Fetch Feedback finds them."""
     api = nbgrader_api(Path(course_dir))
     run(api.release_feedback(module, student_id=student or "*"), "release_feedback")
+    # nbgrader copies the course's file mode, which is trainers-only on a cohort course; in the
+    # exchange a page is found only by the hash of its private submission, and must be readable.
+    released = Path(api.config.Exchange.root) / api.coursedir.course_id / "feedback"
+    for page in released.glob("*.html"):
+        st = page.stat()
+        if st.st_uid == os.geteuid() and st.st_mode & 0o444 != 0o444:
+            page.chmod(stat.S_IMODE(st.st_mode) | 0o444)
