@@ -69,6 +69,26 @@ def test_exchange_folders_are_hardened(tmp_path) -> None:
                      "outbound": "0o755", "feedback": "0o711"}  # fmt: skip
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="chgrp to the trainers' group needs root")
+def test_exchange_course_folders_are_shared_with_the_trainers_group(tmp_path) -> None:
+    import grp
+    import secrets
+    import subprocess
+
+    group = f"sqx{secrets.token_hex(2)}-trainers"
+    subprocess.run(["groupadd", group], check=True)
+    try:
+        course = prepare_exchange(tmp_path / "exchange", "shequlab", group)
+        gid = grp.getgrnam(group).gr_gid
+        folders = (course, course / "inbound", course / "outbound", course / "feedback")
+        assert {p.name: oct(p.stat().st_mode & 0o7777) for p in folders} == {
+            "shequlab": "0o2775", "inbound": "0o3773", "outbound": "0o2775", "feedback": "0o2771"
+        }  # fmt: skip
+        assert {p.stat().st_gid for p in folders} == {gid}
+    finally:
+        subprocess.run(["groupdel", group], check=False)
+
+
 def test_trainee_config_hides_the_formgrader() -> None:
     import json
 

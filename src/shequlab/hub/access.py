@@ -1,4 +1,5 @@
-"""Trainees' OS accounts must reach the Python interpreter, the venv and the project.
+"""What trainees' OS accounts must reach (Python, the venv, the project) and must not (the
+course's private parts, the hub's state, the workshop store: shequlab.permissions).
 
 A venv built on a Python under /root (pyenv) is unreachable for other accounts (/root is 0700).
 A training centre installs Python where all users can read it; a rehearsal on a developer's
@@ -13,8 +14,13 @@ import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shequlab.paths import project_root
+from shequlab.permissions import Targets
+
+if TYPE_CHECKING:
+    from shequlab.hub.settings import HubSettings
 
 
 def needed_paths() -> list[Path]:
@@ -43,3 +49,17 @@ def traversable(paths: list[Path] | None = None, log=print) -> Iterator[list[Pat
     finally:
         for folder, mode in saved.items():
             folder.chmod(mode)
+
+
+def cohort_targets(settings: HubSettings, root: Path | None = None) -> Targets:
+    """What the hub protects from trainees: its course, project, state and workshop store."""
+    from shequlab.workshop.store import default_url
+
+    url = default_url()
+    store = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    return Targets(
+        course_dir=Path(settings.course_dir),
+        project_root=root or project_root(),
+        hub_state=Path(settings.state),
+        workshop_db=store,
+    )

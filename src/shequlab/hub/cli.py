@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from shequlab.hub.settings import HubSettings
 
 hub_app = typer.Typer(
     help="JupyterHub for a cohort on one server: start, users, rehearse.", no_args_is_help=True
@@ -19,11 +23,14 @@ def start(
     port: int = typer.Option(8000, help="Public port; a busy port is an error."),
     api_port: int = typer.Option(8081, help="The hub's API port (loopback)."),
     proxy_api_port: int = typer.Option(8001, help="The proxy's API port (loopback)."),
-    state: Path = typer.Option(None, help="Hub database, cookie secret, exchange (default below)."),
-    exchange: Path = typer.Option(None, help="nbgrader exchange (default: <state>/exchange)."),
+    state: Path = typer.Option(None, help="Hub database and cookie secret (0700; default below)."),
+    exchange: Path = typer.Option(None, help="nbgrader exchange (default: <state>/../exchange)."),
     mode: str = typer.Option("", help="system (root: one OS user each) or simple (one OS user)."),
     cull_timeout: int = typer.Option(3600, help="Seconds idle before a server is stopped."),
     mem_limit: str = typer.Option("2G", help="Address space per process (RLIMIT_AS)."),
+    fix_permissions: bool = typer.Option(
+        False, "--fix-permissions", help="Close the course's private parts to trainees first."
+    ),
 ) -> None:
     """Run JupyterHub (SQLite, local processes, pure-Python proxy) until Ctrl-C."""
     from shequlab.hub.exchange import prepare_exchange
@@ -36,7 +43,7 @@ def start(
         proxy_api_port, cull_timeout, mem_limit)  # fmt: skip
     if state:
         settings.state = str(state.resolve())
-        settings.exchange = str(state.resolve() / "exchange")
+        settings.exchange = str(state.resolve().parent / "exchange")
     if exchange:
         settings.exchange = str(exchange.resolve())
     if mode:
@@ -52,12 +59,45 @@ def start(
 
         ensure_group(group)
         ensure_group(settings.trainee_group)
+    Path(settings.state).mkdir(parents=True, exist_ok=True, mode=0o700)
+    if group:
+        _close_course(settings, fix_permissions)
     prepare_exchange(Path(settings.exchange), "shequlab", group)
     typer.echo(f"JupyterHub ({settings.mode} mode) 正在启动 / starting at {settings.url}/")
     typer.echo(f"state: {settings.state}   exchange: {settings.exchange}")
-    Path(settings.state).mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chdir(settings.state)
     os.execve(hub_command(settings)[0], hub_command(settings), hub_env(settings))
+
+
+def _close_course(settings: HubSettings, fix: bool) -> None:
+    """System mode: refuse a course whose private parts trainees could read (or close them)."""
+    from shequlab.hub.access import cohort_targets
+    from shequlab.permissions import check
+    from shequlab.permissions import fix as fix_modes
+
+    targets = cohort_targets(settings)
+    if Path(settings.state).resolve() in Path(settings.exchange).resolve().parents:
+        typer.echo(
+            "ERROR: 交换目录不能放在仅 root 可读的状态目录中 / the exchange cannot be inside the "
+            f"hub's private state folder ({settings.state}): choose another --exchange",
+            err=True,
+        )
+        raise typer.Exit(1)
+    if fix:
+        changed = fix_modes(targets, settings.trainer_group)
+        typer.echo(f"权限已修复 / permissions fixed: {len(changed)} paths")
+    problems = check(targets, settings.trainer_group)
+    if problems:
+        listed = "\n".join(f"  {p}" for p in problems[:10])
+        more = f"\n  … {len(problems) - 10} more" if len(problems) > 10 else ""
+        typer.echo(
+            "ERROR: 学员可以读取课程中只属于培训师的部分（答案、隐藏测试、成绩簿等）/ trainees "
+            f"could read the trainers' private parts of the course (solutions, hidden tests, "
+            f"gradebook …):\n{listed}{more}\n"
+            "修复 / to fix: sudo .venv/bin/shequlab hub start --fix-permissions …",
+            err=True,
+        )
+        raise typer.Exit(1)
 
 
 @hub_app.command("users")

@@ -27,6 +27,21 @@ class PrivateExchangeSubmit(ExchangeSubmit):
             fileperms, dirperms = FILE_MODE, DIR_MODE
         super().set_perms(dest, fileperms, dirperms)
 
+    def do_copy(self, src, dest):
+        super().do_copy(src, dest)
+        if Path(dest).resolve().parent == Path(self.inbound_path).resolve():
+            # copytree ends with copystat() on the folder, which drops its setgid bit, so the
+            # files nbgrader writes next (timestamp.txt, submission_secret.txt) would get the
+            # trainee's group and trainers who are not root could not collect them. A folder
+            # made afresh in the setgid inbound/ has the trainers' group and the bit; the
+            # copied files (already the trainers' group) move into it.
+            fresh = f"{dest}.private"
+            os.mkdir(fresh)
+            for name in os.listdir(dest):
+                os.rename(os.path.join(dest, name), os.path.join(fresh, name))
+            os.rmdir(dest)
+            os.rename(fresh, dest)
+
     def copy_files(self):
         super().copy_files()
         # nbgrader then opens the folder to 0777 "so the instructor can delete"; the group does.
@@ -37,19 +52,23 @@ def prepare_exchange(root: Path, course_id: str, trainer_group: str | None) -> P
     """Create <root>/<course>/{inbound,outbound,feedback} as nbgrader expects, hardened.
 
     root: 1777 (nbgrader wants it writable by all; sticky so nobody renames another's folder);
-    inbound: 3733 (write-only for trainees, setgid to the trainers' group, sticky).
+    inbound: 3733 (write-only for trainees, setgid, sticky). With a trainers' group, the course
+    folders belong to it so that trainers who are not root release, collect and return feedback
+    (nbgrader's `groupshared`): course and outbound/ 2775, inbound/ 3773 (trainers list it),
+    feedback/ 2771 (trainees find their page by its hashed name, never list the folder).
     """
     root = Path(root)
     course = root / course_id
     for folder in (root, course, course / "outbound", course / "inbound", course / "feedback"):
         folder.mkdir(parents=True, exist_ok=True)
     gid = grp.getgrnam(trainer_group).gr_gid if trainer_group else -1
-    root.chmod(0o1777)
-    course.chmod(0o755)
-    (course / "outbound").chmod(0o755)
-    inbound = course / "inbound"
     if gid != -1 and os.geteuid() == 0:
-        os.chown(inbound, -1, gid)
-    inbound.chmod(0o3733)
-    (course / "feedback").chmod(0o711)
+        for folder in (course, course / "outbound", course / "inbound", course / "feedback"):
+            os.chown(folder, -1, gid)
+    shared = 0o2070 if gid != -1 else 0  # group write + setgid for the trainers
+    root.chmod(0o1777)
+    course.chmod(0o755 | shared)
+    (course / "outbound").chmod(0o755 | shared)
+    (course / "inbound").chmod(0o3733 | (0o040 if gid != -1 else 0))
+    (course / "feedback").chmod(0o711 | shared)
     return course

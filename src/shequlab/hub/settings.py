@@ -28,7 +28,7 @@ class HubSettings:
     proxy_api_port: int = 8001  # configurable-http-proxy's REST API (loopback only)
     state: str = ""  # SQLite hub db, cookie secret, proxy pid file
     course_dir: str = ""  # nbgrader course root (default: <project>/grading)
-    exchange: str = ""  # nbgrader exchange shared by all users (default: <state>/exchange)
+    exchange: str = ""  # nbgrader exchange shared by all users (default: <state>/../exchange)
     homes: str = "/home"  # parent folder of the trainees' home folders (system mode)
     mode: str = ""  # "system" (one OS user per trainee; needs root) or "simple" (one OS user)
     trainee_group: str = "shequlab-trainees"  # OS group of trainees (may log in)
@@ -44,7 +44,8 @@ class HubSettings:
     def __post_init__(self) -> None:
         self.state = self.state or _default_state()
         self.course_dir = self.course_dir or str(project_root() / "grading")
-        self.exchange = self.exchange or str(Path(self.state) / "exchange")
+        # Beside the state folder, not in it: the state is root's only (0700), the exchange not.
+        self.exchange = self.exchange or str(Path(self.state).parent / "exchange")
         self.mode = self.mode or ("system" if os.geteuid() == 0 else "simple")
         if self.mode not in ("system", "simple"):
             raise ValueError(f"SHEQULAB_HUB_MODE must be system or simple, not {self.mode!r}")

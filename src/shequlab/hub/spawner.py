@@ -13,6 +13,8 @@ from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner
 from traitlets import Integer, Unicode
 from traitlets.config import Configurable
 
+from shequlab.permissions import UMASK as TRAINER_UMASK
+
 SINGLEUSER = Path(__file__).resolve().parents[3] / "deploy" / "hub" / "singleuser"
 
 # Per-user servers share two cores with everyone: one BLAS/OpenMP thread per kernel.
@@ -86,10 +88,14 @@ class TraineeSpawner(RoleEnvMixin, LocalProcessSpawner):
         limits = [(resource.RLIMIT_NPROC, self.nproc)] if self.nproc else []
         if self.address_space:
             limits.append((resource.RLIMIT_AS, self.address_space))
+        # A trainer's formgrader and terminal write in the course: nothing new readable by others.
+        umask = TRAINER_UMASK if self.role() == "trainer" else None
 
         def preexec() -> None:
             for kind, value in limits:
                 resource.setrlimit(kind, (value, value))
+            if umask is not None:
+                os.umask(umask)
             drop_privileges()
 
         return preexec

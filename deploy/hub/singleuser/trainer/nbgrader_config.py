@@ -13,3 +13,5 @@ load_subconfig(str(course_dir / "nbgrader_config.py"))  # noqa: F821 — injecte
 c.CourseDirectory.root = str(course_dir)
 c.Exchange.root = os.environ["SHEQULAB_EXCHANGE"]
 c.Exchange.assignment_dir = os.path.expanduser("~")
+# Trainers are not root: they share the course and the exchange through the trainers' group.
+c.CourseDirectory.groupshared = True
