@@ -12,8 +12,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 TITLE = "Hub rehearsal: a cohort through JupyterHub on one server"
 SIZES = (10, 30)
 STAGES = (
-    "hub start", "login", "spawn", "fetch", "answer (contents API)", "validate", "submit",
-    "isolation check", "collect", "autograde", "feedback", "fetch feedback", "stop",
+    "permissions", "hub start", "login", "spawn", "release", "fetch", "answer (contents API)",
+    "validate", "submit", "collect", "autograde", "feedback", "fetch feedback",
+    "export + report", "isolation check", "stop",
 )  # fmt: skip
 
 

@@ -36,15 +36,19 @@ def result():
 
 
 def test_every_stage_ran_and_was_timed(result) -> None:
-    for stage in ("spawn", "fetch", "validate", "submit", "collect", "autograde", "feedback",
-                  "fetch feedback", "stop"):  # fmt: skip
+    for stage in ("permissions", "spawn", "release", "fetch", "validate", "submit", "collect",
+                  "autograde", "feedback", "fetch feedback", "export + report", "isolation check",
+                  "stop"):  # fmt: skip
         assert stage in result.timings
     print("\n" + result.table())
 
 
 def test_no_problems(result) -> None:
-    # covers: logins, arrivals exactly once, grades = plain nbgrader, isolation, feedback,
-    # trainer formgrader vs trainee, zh_CN locale, Voila through the proxy, idle culler.
+    # covers: logins, arrivals exactly once, grades = plain nbgrader, feedback, the trainer's
+    # loop as a trainer account that is not root, isolation (the course's private parts, others'
+    # work, hub state and workshop store denied to every trainee as its OS user and from its
+    # kernel; read by the trainer), trainer formgrader vs trainee, zh_CN locale, Voila through
+    # the proxy, idle culler.
     assert result.problems == []
 
 

@@ -146,16 +146,48 @@ class TraineeClient:
             ws.close()
             self.session.delete(f"{self.base}/api/kernels/{kernel['id']}", timeout=60)
 
+    def shell(self, argv: list[str], cwd: str, timeout: float = 600) -> tuple[int, str]:
+        """Run a command from a kernel of this user's server, as in its terminal: (exit code,
+        the end of its output). The command runs as the user's OS account, with its server's
+        environment, umask and limits."""
+        out = self.run_code(SHELL.format(argv=argv, cwd=cwd, timeout=timeout), timeout + 60)
+        lines = [ln for ln in out.splitlines() if ln.startswith("SHELL ")]
+        if not lines:
+            return -1, out[-2000:]
+        done = json.loads(lines[-1][len("SHELL ") :])
+        return done["rc"], done["out"]
 
-PEEK = """
-import os
-inbound, target = {inbound!r}, {target!r}
-for what, probe in (("list", lambda: os.listdir(inbound)),
-                    ("read", lambda: open(target, "rb").read(1)),
-                    ("list-dir", lambda: os.listdir(os.path.dirname(target)))):
-    try:
-        probe()
-        print(what, "ALLOWED")
-    except PermissionError:
-        print(what, "denied")
+    def probe(self, targets: dict[str, str]) -> dict[str, str]:
+        """From a kernel of this user's server: what -> ALLOWED, denied or missing."""
+        return parse_probe(self.run_code(PROBE.format(targets=targets)))
+
+
+SHELL = """
+import json, subprocess
+r = subprocess.run({argv!r}, cwd={cwd!r}, capture_output=True, text=True, timeout={timeout})
+print("SHELL " + json.dumps({{"rc": r.returncode, "out": (r.stdout + r.stderr)[-3000:]}}))
 """
+
+# Read one byte of each file, list each folder: what a curious trainee tries in a terminal.
+PROBE = """
+import json, os
+found = {{}}
+for what, path in {targets!r}.items():
+    try:
+        if os.path.isdir(path):
+            os.listdir(path)
+        else:
+            with open(path, "rb") as fh:
+                fh.read(1)
+        found[what] = "ALLOWED"
+    except PermissionError:
+        found[what] = "denied"
+    except FileNotFoundError:
+        found[what] = "missing"
+print("PROBE " + json.dumps(found))
+"""
+
+
+def parse_probe(output: str) -> dict[str, str]:
+    lines = [ln for ln in output.splitlines() if ln.startswith("PROBE ")]
+    return json.loads(lines[-1][len("PROBE ") :]) if lines else {"probe": f"failed: {output!r}"}

@@ -3,8 +3,13 @@
 The trainer releases a module; N trainees (real OS accounts) log in, their servers spawn, each
 fetches, answers (right, blank or one typical wrong answer), validates and submits through its
 own server; the trainer collects, autogrades and releases feedback; each trainee fetches it.
-Checks: every submission arrived exactly once, every grade equals plain nbgrader's, no trainee
-can list the inbound folder or read another's submission, and every process started is stopped.
+The trainer is an OS account that is not root: it releases, collects, grades, returns feedback,
+exports and reports with `nbgrader`/`shequlab grade` run from a kernel of its own server.
+Checks: the freshly built course is open and `shequlab.permissions.fix` closes it (what
+`hub start --fix-permissions` does); every submission arrived exactly once; every grade equals
+plain nbgrader's; no trainee, as its OS user or from its kernel, reads the course's private
+parts, another's work, the hub's state or the workshop store, while the trainer reads them
+(shequlab.hub.isolation); every process started is stopped.
 Needs root (it creates and removes the OS accounts, prefixed with a random run tag).
 """
 
@@ -16,7 +21,6 @@ import pwd
 import secrets
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,27 +30,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-from rich.console import Console
+from nbgrader.api import Gradebook, MissingEntry
 
-from shequlab.course.nbgrader import nbgrader_api, quiet_gradebook, run
-from shequlab.grading.autograde import autograde_module
-from shequlab.grading.collect import collect_exchange
-from shequlab.grading.feedback import generate_feedback
+from shequlab.course.nbgrader import quiet_gradebook
 from shequlab.grading.simulate import build_single_module_root
 from shequlab.hub.access import traversable
 from shequlab.hub.cohort import (
     COURSE_ID,
     NOTEBOOK,
-    PEEK,
     Trainee,
     TraineeClient,
     answer_variants,
     reference_scores,
 )  # fmt: skip
 from shequlab.hub.exchange import prepare_exchange
+from shequlab.hub.isolation import check_isolation
 from shequlab.hub.server import RunningHub, free_port, start_hub
 from shequlab.hub.settings import HubSettings
 from shequlab.hub.users import create_user, delete_group, delete_user, ensure_group
+from shequlab.permissions import Targets, check, fix
 
 
 @dataclass
@@ -180,6 +182,7 @@ def rehearse(
                 variants = answer_variants(root, module, program)
             with stage("reference grades"):
                 expected = reference_scores(course_dir, work, module, variants)
+                (work / "reference").chmod(0o700)  # a copy of the course: root's only
             names = list(variants)
             for i, person in enumerate(people):
                 person.variant = names[i % len(names)]
@@ -200,12 +203,17 @@ def rehearse(
                 homes=str(work / "homes"), mode="system", trainee_group=groups[0],
                 trainer_group=groups[1], admin_token=admin_token,
             )  # fmt: skip
+            targets = Targets(course_dir, root, Path(settings.state), workshop_store(root))
+            with stage("permissions"):
+                # The course as `sudo shequlab course build` leaves it is open: `hub start`
+                # refuses it, and `hub start --fix-permissions` closes it (the same functions).
+                if not check(targets, groups[1]):
+                    result.problems.append("check() found nothing open in a fresh build")
+                fix(targets, groups[1])
             cleanup.enter_context(traversable(log=log))
             with stage("hub start"):
                 hub = start_hub(settings, work / "hub.log")
-            with stage("release"):
-                api = nbgrader_api(course_dir, ExchangeReleaseAssignment={"force": True})
-                run(api.release_assignment(module), f"release_assignment {module}")
+                result.problems += [f"open after fix: {p}" for p in check(targets, groups[1])]
             with stage("login"):
                 everyone = [*people, trainer]
                 logged = _pool(8, lambda p: login(hub.url, p.name, p.password), everyone)
@@ -231,6 +239,10 @@ def rehearse(
                             json={"expires_in": 7200, "note": "rehearsal"})  # fmt: skip
                 p.token = r.json()["token"]
             clients = [TraineeClient(hub.url, p) for p in people]
+            # The trainer (not root) works from its own server, as in its JupyterLab terminal.
+            desk = TrainerDesk(TraineeClient(hub.url, trainer), course_dir, result)
+            with stage("release"):
+                desk.run("nbgrader", "release_assignment", module, "--force")
             with stage("fetch"):
                 _pool(8, lambda c: c.action("fetch", module), clients)
             with stage("answer (contents API)"):
@@ -239,24 +251,26 @@ def rehearse(
                 _pool(2, lambda c: c.validate(module), clients)
             with stage("submit"):
                 _pool(8, lambda c: c.action("submit", module), clients)
-            with stage("isolation check"):
-                result.problems += check_isolation(exchange, people, clients)
             with stage("collect"):
-                collect_exchange(course_dir, module)
+                desk.grade("collect", module)
                 result.problems += check_arrivals(exchange, course_dir, module, people)
-            with stage("autograde"), quiet_gradebook():
-                graded = autograde_module(course_dir, module, workers=2,
-                                          console=Console(quiet=True))  # fmt: skip
+            with stage("autograde"):
+                desk.grade("autograde", module, "--workers", "2")
             with stage("feedback"):
-                generate_feedback(course_dir, module)
-                run(api.release_feedback(module), "release_feedback")
+                desk.grade("feedback", module)  # generates and releases it
             with stage("fetch feedback"):
                 _pool(8, lambda c: c.action("fetch_feedback", module), clients)
                 result.problems += [f"{c.trainee.name}: no feedback after fetch_feedback"
                                     for c in clients if not _has_feedback(c, module)]  # fmt: skip
-            scores = {r.student_id: (r.score, r.max_score) for r in graded.results}
+            with stage("export + report"):
+                desk.grade("export", "--out", str(course_dir / "exports"))
+                desk.grade("report", "--out", str(course_dir / "report.html"))
+            with stage("isolation check"):
+                result.problems += check_isolation(targets, exchange, module, program, people,
+                                                   clients, desk.client, _pool)  # fmt: skip
+            scores = gradebook_scores(course_dir, module, [p.name for p in people])
             for p in people:
-                result.grades[p.name] = scores.get(p.name, (None, None))
+                result.grades[p.name] = scores[p.name]
                 if result.grades[p.name][0] != expected[p.variant]:
                     result.problems.append(
                         f"{p.name} ({p.variant}): graded {result.grades[p.name][0]}, "
@@ -292,34 +306,42 @@ def rehearse(
     return result
 
 
-def check_isolation(
-    exchange: Path, people: list[Trainee], clients: list[TraineeClient]
-) -> list[str]:
-    """Each trainee, as its own OS user, tries to list inbound/ and read the next one's submission;
-    the first trainee also tries from a kernel in its own server."""
-    inbound = exchange / COURSE_ID / "inbound"
-    entries = {p.name: sorted(inbound.glob(f"{p.name}+*")) for p in people}
-    problems = []
-    python = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
-    for i, person in enumerate(people):
-        other = people[(i + 1) % len(people)]
-        if not entries[other.name]:
-            problems.append(f"{other.name} has no submission to protect")
-            continue
-        target = str(entries[other.name][0] / NOTEBOOK)
-        code = PEEK.format(inbound=str(inbound), target=target)
-        out = subprocess.run(["runuser", "-u", person.name, "--", python, "-c", code],
-                             capture_output=True, text=True, timeout=60).stdout  # fmt: skip
-        if "ALLOWED" in out or out.count("denied") != 3:
-            problems.append(f"{person.name} as OS user reached {other.name}'s submission: {out!r}")
-    if len(people) > 1:
-        target = str(entries[people[1].name][0] / NOTEBOOK) if entries[people[1].name] else ""
-        out = clients[0].run_code(PEEK.format(inbound=str(inbound), target=target))
-        if "ALLOWED" in out or out.count("denied") != 3:
-            problems.append(
-                f"{people[0].name}'s kernel reached {people[1].name}'s submission: {out!r}"
-            )
-    return problems
+class TrainerDesk:
+    """The trainer's commands, run as the trainer's OS account from a kernel of its server."""
+
+    def __init__(self, client: TraineeClient, course_dir: Path, result: RehearsalResult) -> None:
+        self.client, self.course_dir, self.result = client, course_dir, result
+
+    def run(self, command: str, *args: str) -> None:
+        argv = [str(Path(sys.executable).parent / command), *args]
+        code, out = self.client.shell(argv, str(self.course_dir))
+        if code != 0:
+            self.result.problems.append(f"trainer: {' '.join(argv[1:])} → exit {code}: {out}")
+
+    def grade(self, verb: str, *args: str) -> None:
+        self.run("shequlab", "grade", verb, *args, "--course-dir", str(self.course_dir))
+
+
+def workshop_store(root: Path) -> Path:
+    """A workshop store with one session in the rehearsal's project, as the apps leave it."""
+    from shequlab.workshop.store import WorkshopStore
+
+    path = root / "build" / "workshop.db"
+    WorkshopStore(f"sqlite:///{path}").open_session("vote", "彩排 rehearsal", {"options": []})
+    return path
+
+
+def gradebook_scores(course_dir: Path, module: str, names: list[str]) -> dict[str, tuple]:
+    """trainee -> (score, max score) of the graded notebook, read as root from the gradebook."""
+    scores = {}
+    with quiet_gradebook(), Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", COURSE_ID) as gb:
+        for name in names:
+            try:
+                nb = gb.find_submission_notebook(NOTEBOOK.removesuffix(".ipynb"), module, name)
+                scores[name] = (nb.code_score, nb.max_code_score)
+            except MissingEntry:
+                scores[name] = (None, None)
+    return scores
 
 
 def check_arrivals(
