@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import jsonschema
+import pytest
 import yaml
 
 K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
@@ -88,6 +91,44 @@ def test_exchange_and_course_volumes_are_mounted_where_the_config_expects() -> N
     assert mounts["exchange"] == "/srv/exchange"
     extra = values()["hub"]["extraConfig"]["10-roles.py"]
     assert '"/srv/exchange"' in extra and '"/srv/course"' in extra
+
+
+def spawn_as(admin: bool, volumes) -> SimpleNamespace:
+    """Run the chart's pre_spawn_hook (10-roles.py) on a stand-in KubeSpawner."""
+    c = SimpleNamespace(KubeSpawner=SimpleNamespace())
+    os.environ.setdefault("SHEQULAB_GRADEBOOK_URL", "postgresql://example/gradebook")
+    exec(values()["hub"]["extraConfig"]["10-roles.py"], {"c": c})  # our own file
+    storage = values()["singleuser"]["storage"]
+    spawner = SimpleNamespace(
+        user=SimpleNamespace(admin=admin, id=7),
+        environment={},
+        volumes=volumes(storage["extraVolumes"]),
+        volume_mounts=volumes(storage["extraVolumeMounts"]),
+    )
+    c.KubeSpawner.pre_spawn_hook(spawner)
+    return spawner
+
+
+def _items(volumes) -> list[dict]:
+    return list(volumes.values()) if isinstance(volumes, dict) else list(volumes)
+
+
+@pytest.mark.parametrize("volumes", [list, lambda items: {v["name"]: v for v in items}])
+def test_only_trainers_pods_get_the_course_volume(volumes) -> None:
+    trainee = spawn_as(False, volumes)
+    assert "course" not in [v["name"] for v in _items(trainee.volumes)]
+    assert "course" not in [m["name"] for m in _items(trainee.volume_mounts)]
+    assert "SHEQULAB_COURSE_DIR" not in trainee.environment
+    assert "SHEQULAB_GRADEBOOK_URL" not in trainee.environment
+    assert trainee.supplemental_gids == []
+    trainer = spawn_as(True, volumes)
+    assert {m["name"]: m["mountPath"] for m in _items(trainer.volume_mounts)}["course"] == (
+        "/srv/course"
+    )
+    claims = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in _items(trainer.volumes)}
+    assert claims["course"] == "shequlab-course"
+    assert trainer.supplemental_gids == [2000]
+    assert trainer.environment["SHEQULAB_COURSE_DIR"] == "/srv/course"
 
 
 def test_extra_config_is_valid_python() -> None:
