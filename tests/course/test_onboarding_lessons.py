@@ -1,8 +1,9 @@
-"""What two onboarding lessons claim holds on the data: the answer key is run and its results read.
+"""What onboarding lessons claim holds on the data: the answer key is run and its results read.
 
 onb-02 teaches that the drop in the group-renting on-time rate between 2016 and 2017 could be
 chance; onb-06 teaches that the masked working table singles out every request while the
-released table, with generalised quasi-identifiers, singles out few. If the data are regenerated
+released table, with generalised quasi-identifiers, singles out few; onb-05 compares community
+workers (not all staff) with the city's figure. If the data are regenerated
 so that either stops being true, the lesson (and its rubric and model answer) must change; the
 figures the model answers quote are checked against the answer key too.
 """
@@ -103,4 +104,35 @@ print(json.dumps({
     assert got["shared_without_tick"] > 0, got
     answer = model_answer(ROOT / "notebooks/onboarding/onb-06-privacy", "reflection_pipl")
     quoted = [f"约 {round(got['sensitive_share'] * 100)}%", f"{got['released_unique']} 行"]
+    assert all(q in answer for q in quoted), [q for q in quoted if q not in answer]
+
+
+def test_onb05_model_answer_quotes_community_workers_and_the_pay_scale(tmp_path):
+    got = run_answer_key(
+        ROOT / "notebooks/onboarding/onb-05-career",
+        tmp_path,
+        """
+import json
+_p = pay_scale[pay_scale["year"] == 2017].set_index("level")["monthly_pay"]
+print(json.dumps({
+    "community": int((workers["staff_category"] == "社区工作者").sum()),
+    "young": int(((workers["staff_category"] == "社区工作者") & (workers["age"] <= 35)).sum()),
+    "youth_share": float(youth_share),
+    "young_staff": len(young_staff),
+    "posts": int(young_staff["youth_deputy_post"].sum()),
+    "pay_2": int(_p[2]), "pay_6": int(_p[6]),
+    "growth": float(payroll_growth),
+}))
+""",
+    )
+    assert got["youth_share"] == got["young"] / got["community"], "≤35 share of community workers"
+    answer = model_answer(ROOT / "notebooks/onboarding/onb-05-career", "reflection_career")
+    quoted = [
+        f"{got['community']} 名社区工作者",
+        f"{got['young']} 人，约 {round(got['youth_share'] * 100)}%",
+        f"{got['young_staff']} 名社工里只有 {got['posts']} 人",
+        f"¥{got['pay_6']:,}",
+        f"¥{got['pay_2']:,}",
+        f"约 {round(got['growth'] * 100)}%",
+    ]
     assert all(q in answer for q in quoted), [q for q in quoted if q not in answer]
