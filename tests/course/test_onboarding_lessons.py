@@ -3,9 +3,9 @@
 onb-02 teaches that the drop in the group-renting on-time rate between 2016 and 2017 could be
 chance; onb-06 teaches that the masked working table singles out every request while the
 released table, with generalised quasi-identifiers, singles out few; onb-05 compares community
-workers (not all staff) with the city's figure. If the data are regenerated
-so that either stops being true, the lesson (and its rubric and model answer) must change; the
-figures the model answers quote are checked against the answer key too.
+workers (not all staff) with the city's figure. If the data are regenerated so that one of these
+stops being true, the lesson (and its rubric and model answer) must change; the figures the model
+answers quote are checked against the answer key too.
 """
 
 from __future__ import annotations
