@@ -35,6 +35,7 @@ def run_answer_key(module_dir: Path, tmp_path: Path, report: str) -> dict:
     nb = nbformat.read(module_dir / "exercises.ipynb", as_version=4)
     nb.cells = [c for c in nb.cells if c.cell_type == "code" and not _is_test(c)]
     nb.cells.append(nbformat.v4.new_code_cell(report))
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "data").symlink_to(ROOT / "datasets")
     NotebookClient(
         nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
@@ -136,3 +137,64 @@ print(json.dumps({
         f"约 {round(got['growth'] * 100)}%",
     ]
     assert all(q in answer for q in quoted), [q for q in quoted if q not in answer]
+
+
+def test_onb01_onb03_onb04_model_answers_quote_the_answer_key(tmp_path):
+    onb = ROOT / "notebooks/onboarding"
+    first = run_answer_key(
+        onb / "onb-01-neighbourhood",
+        tmp_path / "onb01",
+        "import json; print(json.dumps({'oldest': float(areas['share_60plus'].max()), "
+        "'walkups': len(walkups), 'elderly': int(walkup_elderly)}))",
+    )
+    answer = model_answer(onb / "onb-01-neighbourhood", "reflection_first_visit")
+    quoted = [
+        f"占 {first['oldest'] * 100:.1f}%",
+        f"{first['walkups']} 个楼组",
+        f"约 {first['elderly'] / 10000:.1f} 万",
+    ]
+    assert all(q in answer for q in quoted), [q for q in quoted if q not in answer]
+
+    grid = run_answer_key(
+        onb / "onb-03-grid",
+        tmp_path / "onb03",
+        """
+import json
+_off = cases[~cases["on_road"]]
+_after = _off["reported_at"] >= pd.Timestamp("2017-04-01")
+print(json.dumps({"before": float(road_before), "after": float(road_after),
+                  "off": [float(_off.loc[~_after, "limit_used"].median()),
+                          float(_off.loc[_after, "limit_used"].median())]}))
+""",
+    )
+    answer = model_answer(onb / "onb-03-grid", "reflection_road_chief")
+    quoted = [f"约 {grid['before']:.2f}", f"约 {grid['after']:.2f}"]
+    assert all(q in answer for q in quoted), [q for q in quoted if q not in answer]
+    assert all(abs(m - 0.42) < 0.01 for m in grid["off"]), f"'off-road about 0.42': {grid}"
+
+    pairing = run_answer_key(
+        onb / "onb-04-pairing",
+        tmp_path / "onb04",
+        """
+import json
+_low = coverage.index[0]
+_groups = building_status[building_status["area_id"] == _low]
+print(json.dumps({"groups": len(_groups), "paired": int(_groups["paired"].sum()),
+                  "coverage": float(coverage.iloc[0]), "others": [float(coverage.iloc[1]),
+                  float(coverage.iloc[-1])], "reach": float(elderly_reach[_low]),
+                  "tasks": int(tasks_per_area[_low]), "unpaired": len(unpaired),
+                  "unpaired_here": int((unpaired["area_id"] == _low).sum())}))
+""",
+    )
+    answer = model_answer(onb / "onb-04-pairing", "reflection_proposal")
+    quoted = [
+        f"有 {pairing['groups']} 个楼组",
+        f"只结上了 {pairing['paired']} 对",
+        f"覆盖率约 {round(pairing['coverage'] * 100)}%",
+        f"{round(pairing['others'][0] * 100)}%–{round(pairing['others'][1] * 100)}%",
+        f"约 {round(pairing['reach'] * 100)}% 的 60 岁以上居民",
+        f"{pairing['unpaired']} 名人员",
+        f"其中 {pairing['unpaired_here']} 人",
+    ]
+    assert all(q in answer for q in quoted), [q for q in quoted if q not in answer]
+    assert pairing["tasks"] == 0, "the answer says no completed task is recorded for the area"
