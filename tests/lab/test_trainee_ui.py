@@ -44,10 +44,11 @@ pytestmark = [
     ),
 ]
 
-MODULE = "onb-01-neighbourhood"
-TYPED_ANSWER = "areas_answer"  # typed in the browser; the other answers are written to the file
-WRONG_ANSWER = 'areas = "data/residential_areas.csv"'  # from wrong_answers.yml: the file name
-REFLECTION = "先走访 5 层以上、没有电梯的楼组：老人下楼难。/ Visit the walk-ups first."
+MODULE = "onb-02-hotline"  # its test cells use shequlab.checks (✔ / ✘ boxes)
+TYPED_ANSWER = "order_count_answer"  # typed in the browser; the others are written to the file
+WRONG_ANSWER = "order_count = orders.size"  # from wrong_answers.yml: cells, not rows
+WRONG_ANSWER_NAMED = "用 .size，得到的是单元格总数"  # the box names that recorded misconception
+REFLECTION = "群租工单按时办结率最低，建议联合上门、楼组长早发现。/ Joint visits for group renting."
 MARKERS = {"### BEGIN SOLUTION", "### END SOLUTION"}
 UI_TIMEOUT_MS = 30_000
 RUN_TIMEOUT_MS = 120_000  # running or validating the whole notebook in a fresh kernel
@@ -277,7 +278,11 @@ def test_trainee_fetches_answers_validates_submits_and_reads_feedback(
     shots.take(page, "05-stub")
     type_answer(page, answer_cell, WRONG_ANSWER)
     run_all_cells(page, test_cell)
-    expect(test_cell.locator(".jp-OutputArea-output")).to_contain_text("AssertionError")
+    failed = test_cell.locator(".jp-OutputArea-output")
+    expect(failed.first).to_contain_text("✘ 练习 1")  # the bilingual box, not a traceback
+    expect(failed.first).to_contain_text(WRONG_ANSWER_NAMED)
+    expect(failed.last).to_contain_text("CheckFailed")  # the one-line error nbgrader grades by
+    expect(test_cell).not_to_contain_text("Traceback")
     show_from(page, question)
     shots.take(page, "06-test-fails")
     type_answer(page, answer_cell, answers[TYPED_ANSWER])
@@ -286,7 +291,9 @@ def test_trainee_fetches_answers_validates_submits_and_reads_feedback(
     page.locator(".lm-TabBar-tab", has_text="Assignments").click()
     open_exercises(page)
     run_all_cells(page, test_cell)
-    expect(test_cell.locator(".jp-OutputArea-output")).to_have_count(0)  # silence: it passed
+    passed = test_cell.locator(".jp-OutputArea-output")
+    expect(passed).to_have_count(1)
+    expect(passed).to_contain_text("✔ 练习 1 通过检查")
     show_from(page, question)
     shots.take(page, "07-answer")
 
