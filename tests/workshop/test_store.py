@@ -19,6 +19,14 @@ def test_sqlite_runs_in_wal_mode(store):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 
 
+def test_a_new_store_is_closed_to_other_accounts(store, tmp_path):
+    # participants' entries: owner and group only (on a cohort hub, the trainers running the apps)
+    session = store.open_session("vote", "测试", {"items": []})
+    store.submit(session.code, "座位 1", {"a": 1})
+    files = sorted(tmp_path.glob("workshop.db*"))
+    assert files and {oct(f.stat().st_mode & 0o777) for f in files} == {"0o660"}
+
+
 def test_resubmitting_replaces_only_ones_own_entry(store):
     session = store.open_session("vote", "测试", {"items": []})
     assert len(session.code) == 4 and session.is_open

@@ -78,6 +78,17 @@ def default_url() -> str:
     return value if "://" in value else f"sqlite:///{os.path.abspath(value)}"
 
 
+def _create_private(path: str) -> None:
+    """Create the SQLite file (empty is a valid database) readable by its owner and group only:
+    it holds participants' entries, and SQLite gives its -wal and -shm files the same mode."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o660)
+    except FileExistsError:
+        return
+    os.close(fd)
+    os.chmod(path, 0o660)  # the umask may have taken the group's write
+
+
 def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
@@ -88,7 +99,9 @@ class WorkshopStore:
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_url()
         if self.url.startswith("sqlite:///"):
-            os.makedirs(os.path.dirname(self.url[len("sqlite:///") :]) or ".", exist_ok=True)
+            path = self.url[len("sqlite:///") :]
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+            _create_private(path)
             self.engine = sa.create_engine(self.url, connect_args={"timeout": 30})
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
