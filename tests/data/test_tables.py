@@ -13,6 +13,7 @@ from shequlab.data.generate import TABLES
 from shequlab.data.tables.privacy import check_digit
 
 START, END = pd.Timestamp("2016-01-01"), pd.Timestamp("2017-12-31 23:59:59")
+REF_END = pd.Timestamp("2017-12-31")  # ages are at the end of 2017
 
 
 # ---- seed figures (exact) -------------------------------------------------------------------
@@ -28,12 +29,17 @@ def test_240_pairings_each_a_distinct_worker_and_building(tables):
     assert p["worker_id"].is_unique and p["building_id"].is_unique
 
 
-def test_more_than_80_practical_tasks_done(tables):
+def test_80_odd_practical_tasks_done_by_the_articles_date(tables):
+    # seed, dated 2017-08-11: "80余件" practical tasks done; the campaign went on afterwards
     t = tables["pairing_tasks"]
     done = t[t["status_code"] == "completed"]
-    assert 80 < len(done) < 90
+    assert 80 < (done["completed_on"] <= "2017-08-11").sum() < 90
+    assert (done["completed_on"] > "2017-08-11").sum() >= 20
     assert done["completed_on"].notna().all()
     assert t.loc[t["status_code"] != "completed", "completed_on"].isna().all()
+    assert (t["requested_on"] <= t["completed_on"].fillna(END)).all()
+    paired = t["pairing_id"].map(tables["pairings"].set_index("pairing_id")["paired_on"])
+    assert (t["requested_on"] >= paired).all(), "a task follows its pairing"
 
 
 def test_70_micro_projects_over_two_years(tables):
@@ -76,8 +82,13 @@ def test_three_tiers_and_eighteen_levels(tables):
     assert sorted(pay["level"].unique()) == list(range(1, 19))
     p16 = pay[pay["year"] == 2016].set_index("level")["monthly_pay"]
     assert p16.is_monotonic_increasing
-    assert p16[1] == pytest.approx(0.8 * 7100, rel=0.01)
-    assert p16[18] == pytest.approx(1.6 * 7100, rel=0.01)
+    assert p16[1] == pytest.approx(0.8 * 6504, rel=0.01)
+    assert p16[18] == pytest.approx(1.6 * 6504, rel=0.01)
+    # the announced city average monthly wages (DOMAIN.md, cited in the data card)
+    assert pay.groupby("year")["city_average_wage"].unique().map(list).to_dict() == {
+        2016: [6504],
+        2017: [7132],
+    }
     w = tables["workers"].merge(tables["tiers"], on="tier_code")
     assert w["level"].between(w["level_min"], w["level_max"]).all()
 
@@ -129,24 +140,65 @@ def test_hotline_volume_mix_and_rates(tables):
     per_month = o.set_index("received_at").resample("MS").size()
     assert len(per_month) == 24 and per_month.between(200, 500).all()
     mix = o["order_type_code"].value_counts(normalize=True)
-    assert 0.40 <= mix["consultation"] <= 0.52
-    assert 0.18 <= mix["help"] <= 0.28
-    assert 0.12 <= mix["complaint"] <= 0.20
-    assert set(o["deadline_days"]) == {1, 5, 15}
-    assert 0.97 <= o["on_time"].mean() <= 0.995
+    # the hotline answers most consultations itself: few are dispatched to the subdistrict
+    assert 0.10 <= mix["consultation"] <= 0.25
+    assert 0.25 <= mix["help"] <= 0.40
+    assert 0.25 <= mix["complaint"] <= 0.40
+    assert 0.01 <= mix["praise"] <= 0.04
+    assert set(o["deadline_days"].dropna()) == {1, 5, 15}
+    assert 0.97 <= o["on_time"].mean() <= 0.995  # NA (praise) is skipped: not assessed
     rated = o["satisfaction_code"].dropna()
     assert 0.90 <= rated.isin(["satisfied", "fairly_satisfied"]).mean() <= 0.96
     assert 0.78 <= o["solved"].mean() <= 0.88
 
 
-def test_hotline_deadlines_count_working_days(tables):
+def test_praise_orders_have_no_deadline_outcome_or_rating(tables):
     o = tables["hotline_orders"]
+    praise = o["order_type_code"] == "praise"
+    assessed = ["deadline_days", "extension_days", "due_at", "first_contact_at", "on_time"]
+    for col in [*assessed, "solved", "satisfaction_code", "repeat_of"]:
+        assert o.loc[praise, col].isna().all(), col
+    assert not o.loc[praise, "returned"].any()
+    assert o.loc[~praise, [*assessed, "solved"]].notna().all().all()
+    assert o["closed_at"].notna().all(), "praise is passed on and closed too"
+
+
+def test_neighbour_noise_goes_to_the_police_or_the_residents_committee(tables):
+    o = tables["hotline_orders"]
+    handlers = o.loc[o["category_code"] == "noise", "handler_code"].value_counts(normalize=True)
+    assert set(handlers.index) == {"police_station", "residents_committee"}
+    assert handlers.min() >= 0.3
+
+
+def test_hotline_deadlines_count_working_days_with_extensions(tables):
+    o = tables["hotline_orders"].dropna(subset=["deadline_days"])
     days = np.busday_count(
         o["received_at"].values.astype("datetime64[D]"), o["due_at"].values.astype("datetime64[D]")
     )
-    assert (days == o["deadline_days"].to_numpy()).all()
+    assert (days == (o["deadline_days"] + o["extension_days"]).to_numpy()).all()
     assert (o["on_time"] == (o["closed_at"] <= o["due_at"])).all()
     assert (o["first_contact_at"] >= o["received_at"]).all()
+
+
+def test_returned_extended_and_repeat_orders_are_plausible(tables):
+    o = tables["hotline_orders"]
+    assessed = o[o["order_type_code"] != "praise"]
+    assert 0.02 <= assessed["returned"].mean() <= 0.06
+    returned = assessed.groupby("category_code")["returned"].mean()
+    assert returned["group_renting"] > 2 * returned["policy"]  # shared responsibility
+    extended = assessed["extension_days"] > 0
+    assert 0.01 <= extended.mean() <= 0.05
+    assert (assessed.loc[assessed["deadline_days"] == 1, "extension_days"] == 0).all()
+    by_cat = extended.groupby(assessed["category_code"]).mean()
+    assert by_cat.idxmax() in {"illegal_construction", "group_renting"}
+    # repeat calls point at an earlier order on the same problem, mostly an unsolved one
+    rep = o.dropna(subset=["repeat_of"])
+    assert 0.05 <= len(rep) / len(o) <= 0.12
+    first = o.set_index("order_id").loc[rep["repeat_of"]]
+    for col in ("category_code", "area_id", "order_type_code"):
+        assert (first[col].to_numpy() == rep[col].to_numpy()).all(), col
+    assert (first["closed_at"].to_numpy() <= rep["received_at"].to_numpy()).all()
+    assert (~first["solved"]).mean() > 2 * (~assessed["solved"]).mean()
 
 
 def test_grid_workflow_stages_are_in_order_and_unknown_after_year_end(tables):
@@ -191,6 +243,65 @@ def test_display_values_and_codes_map_one_to_one(tables):
             if col.endswith("_code") and col[:-5] in df.columns:
                 pairs = df[[col[:-5], col]].dropna().drop_duplicates()
                 assert pairs[col].is_unique and pairs[col[:-5]].is_unique, (t.name, col)
+
+
+# ---- no generator artefacts a trainer would spot ---------------------------------------------
+
+
+def test_residential_area_names_are_not_roads_of_neighbouring_subdistricts(tables):
+    names = set(tables["residential_areas"]["name"].str.removesuffix("居民区"))
+    assert not names & {"江苏", "镇宁", "武夷", "安化", "华阳", "愚园"}
+    addresses = tables["buildings"]["address"]
+    assert not addresses.str.contains("江苏路|镇宁路|武夷路|安化路").any()
+
+
+def test_ages_of_area_heads_and_deputies_are_spread_not_clipped(tables):
+    w = tables["workers"]
+    for post in ("secretary", "director", "deputy"):
+        ages = w.loc[w["post_code"] == post, "age"]
+        assert ages.value_counts().max() <= max(3, 0.2 * len(ages)), post
+    secretaries = w.loc[w["post_code"] == "secretary", "age"]
+    assert 45 <= secretaries.mean() <= 55
+    deputies = w[w["post_code"] == "deputy"]
+    assert deputies["age"].min() >= 27, "deputies are not fresh graduates"
+    young = w[w["age"] <= 25]
+    assert not young["post_code"].isin(["secretary", "director", "deputy"]).any()
+
+
+def test_service_and_education_fit_age_and_hiring_year(tables):
+    w = tables["workers"]
+    hired_at = w["age"] - (REF_END - w["hire_date"]).dt.days / 365.25
+    assert hired_at.min() >= 20, "nobody started work before 20"
+    secondary = w[w["education_code"] == "secondary"]
+    assert (secondary["hire_date"].dt.year < 2008).all(), "recent hires hold a college degree"
+    assert (secondary["age"] >= 40).all()
+
+
+def test_hire_dates_are_spread_over_the_calendar(tables):
+    hire = tables["workers"]["hire_date"]
+    assert hire.dt.strftime("%m-%d").value_counts(normalize=True).max() <= 0.03
+    assert hire.dt.month.nunique() == 12
+    assert ((hire.dt.month == 12) & (hire.dt.day == 31)).mean() <= 0.02
+
+
+def test_hotline_calls_come_at_spread_times_and_close_in_office_hours(tables):
+    o = tables["hotline_orders"]
+    clock = o["received_at"].dt.strftime("%H:%M")
+    assert clock.value_counts(normalize=True).max() <= 0.01, "no pile-up at one clock time"
+    closed_hour = o["closed_at"].dt.hour
+    assert closed_hour.between(8, 19).all(), "handlers close orders from 08:00 to 20:00"
+
+
+def test_grid_cases_are_reported_at_spread_times_by_source(tables):
+    c = tables["grid_cases"]
+    clock = c["reported_at"].dt.strftime("%H:%M:%S")
+    assert clock.value_counts(normalize=True).max() <= 0.01, "no pile-up at one clock time"
+    hour = c["reported_at"].dt.hour
+    patrol = hour[c["source_code"] == "patrol"]
+    assert patrol.between(8, 19).all(), "patrols walk from 08:00 to 20:00"
+    camera = hour[c["source_code"] == "camera"]
+    assert 0.01 <= (camera < 6).mean() <= 0.10, "cameras see a few cases at night"
+    assert camera.value_counts(normalize=True).max() <= 0.15
 
 
 # ---- referential integrity, checked independently of the schema library ---------------------
@@ -280,6 +391,13 @@ def test_oldest_area_has_the_lowest_pairing_coverage(tables):
     old_share = a["residents_60plus"] / a["residents"]
     assert coverage.idxmin() == "XH04" == old_share.idxmax()
     assert coverage["XH04"] < 0.5 * coverage.median()
+
+
+def test_oldest_area_has_no_completed_task(tables):
+    t = tables["pairing_tasks"].merge(tables["pairings"], on="pairing_id")
+    area = t["building_id"].map(tables["buildings"].set_index("building_id")["area_id"])
+    done = area[t["status_code"] == "completed"]
+    assert "XH04" not in set(done) and done.nunique() == 16
 
 
 def test_ten_workers_hired_after_the_campaign_are_unpaired(tables):

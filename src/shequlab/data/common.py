@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 SEED = 20170811  # the date of the source article
 START = pd.Timestamp("2016-01-01")
@@ -71,6 +72,24 @@ def random_times(
     span = int((end - start).total_seconds() // 60)
     minutes = rng.integers(0, span, n)
     return pd.Series(start + pd.to_timedelta(minutes, unit="min"))
+
+
+def truncated_normal(
+    rng: np.random.Generator, mean: ArrayLike, sd: ArrayLike, lo: ArrayLike, hi: ArrayLike
+) -> np.ndarray:
+    """Normal draws kept within [lo, hi] by redrawing the ones outside (clipping would pile
+    values up at the bounds, a tell-tale sign of generated data). Arguments broadcast."""
+    mean, sd, lo, hi = np.broadcast_arrays(
+        *(np.asarray(x, dtype=float) for x in (mean, sd, lo, hi))
+    )
+    out = rng.normal(mean, sd)
+    bad = (out < lo) | (out > hi)
+    for _ in range(200):
+        if not bad.any():
+            return out
+        out[bad] = rng.normal(mean[bad], sd[bad])
+        bad = (out < lo) | (out > hi)
+    raise ValueError("truncated_normal: the range is too far from the mean")
 
 
 def round_to(values: np.ndarray, step: int) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shequlab.data.common import END, START, Context, pick
+from shequlab.data.common import END, START, Context, pick, truncated_normal
 from shequlab.data.schema import Field, Table, coded, fk
 
 SOURCES = {
@@ -100,25 +100,35 @@ def build(ctx: Context) -> None:
     ctx.tables["grid_cases"] = _workflow(rng, c)
 
 
+# time of day a case is reported, by source: mean and sd of the hour, earliest, latest (estimate).
+# Patrols walk two shifts from 08:00 to 20:00; cameras are watched round the clock, fewer
+# cases at night; residents report from early morning to late evening.
+REPORT_HOURS = {
+    "patrol": (12.5, 3.0, 8.0, 20.0),
+    "camera": (14.0, 5.0, 0.0, 24.0),
+    "resident": (13.5, 3.5, 6.5, 22.5),
+}
+
+
 def _own_cases(rng: np.random.Generator, areas: pd.DataFrame) -> pd.DataFrame:
     n = int(rng.poisson(5200))
     weights = {k: v[2] for k, v in CATEGORIES.items()}
-    span = int((END - START).total_seconds() // 60)
-    c = pd.DataFrame(
+    source = pick(rng, {"patrol": 62, "camera": 20, "resident": 18}, n)
+    mean, sd, lo, hi = (np.array([REPORT_HOURS[s][i] for s in source]) for i in range(4))
+    minute = np.floor(truncated_normal(rng, mean, sd, lo, hi - 1 / 60) * 60)
+    days = int((END - START).days) + 1
+    day = START + pd.to_timedelta(rng.integers(0, days, n), unit="D")
+    return pd.DataFrame(
         {
-            "reported_at": START + pd.to_timedelta(np.sort(rng.integers(0, span, n)), unit="min"),
+            "reported_at": day + pd.to_timedelta(minute, unit="min"),
             "category_code": pick(rng, weights, n),
-            "source_code": pick(rng, {"patrol": 62, "camera": 20, "resident": 18}, n),
+            "source_code": source,
             "area_id": rng.choice(
                 areas["area_id"], n, p=areas["area_km2"] / areas["area_km2"].sum()
             ),
             "hotline_order_id": None,
         }
     )
-    # patrols walk in daytime: shift night reports into working hours
-    night = c["reported_at"].dt.hour.isin([0, 1, 2, 3, 4, 5, 6, 22, 23])
-    c.loc[night, "reported_at"] = c.loc[night, "reported_at"].dt.normalize() + pd.Timedelta(hours=9)
-    return c
 
 
 def _hotline_transfers(rng: np.random.Generator, orders: pd.DataFrame) -> pd.DataFrame:

@@ -1,12 +1,14 @@
-"""People who do the work: units, workers on the 三档十八级 scale, pay, pairings and their tasks."""
+"""People who do the work: units, workers on the 三档十八级 scale and their pay; the pairing
+campaign (tables/pairing.py) is drawn in the same step."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from shequlab.data.common import Context, fake_names, pick
+from shequlab.data.common import Context, fake_names, pick, truncated_normal
 from shequlab.data.schema import Field, Table, coded, fk
+from shequlab.data.tables import pairing
 
 REF_DATE = pd.Timestamp("2017-12-31")
 TIERS = [  # code, name, posts, level band (estimate: no public table was found)
@@ -14,7 +16,8 @@ TIERS = [  # code, name, posts, level band (estimate: no public table was found)
     ("deputy", "二档（副职）", "副书记、副主任", 5, 15),
     ("staff", "三档（社工）", "社区工作者", 1, 12),
 ]
-AVG_WAGE = {2016: 7100, 2017: 7600}  # city average monthly wage, yuan (2017 is an estimate)
+# announced Shanghai average monthly wage (¥78,045 and ¥85,582 a year): see datasets/README.md
+AVG_WAGE = {2016: 6504, 2017: 7132}
 UNITS = [  # code, name, English, kind, established (public-service units grew from 1 to 4)
     ("general_office", "党政办公室", "General office", "office", 2000),
     ("party_building_office", "党建办公室", "Party-building office", "office", 2015),
@@ -54,17 +57,6 @@ QUALIFICATION = {
     "intermediate": "社会工作师",
     "senior": "高级社会工作师",
 }
-TASK_KINDS = {
-    "repair": ("设施维修", ["更换楼道灯", "修理单元门禁", "疏通雨水管", "修补楼梯扶手"]),
-    "environment": ("环境整治", ["清理楼道堆物", "清理屋顶杂物", "整治楼前绿地"]),
-    "elderly": ("为老服务", ["为独居老人安装紧急呼叫器", "陪同高龄老人就医", "代办敬老卡"]),
-    "safety": ("安全隐患", ["更换老化电线", "清理消防通道", "加装楼道灭火器"]),
-    "mediation": ("邻里调解", ["调解漏水纠纷", "调解噪声纠纷", "调解晾晒纠纷"]),
-    "convenience": ("便民服务", ["组织上门理发", "设置快递代收点", "开展家电义修"]),
-}
-N_PAIRINGS = 240  # seed figure
-N_TASKS_DONE = 86  # seed: "80余件"
-
 TABLES = [
     Table(
         "units",
@@ -160,50 +152,7 @@ TABLES = [
         ("worker_id",),
         (fk("unit_code", "units"), fk("area_id", "residential_areas"), fk("tier_code", "tiers")),
     ),
-    Table(
-        "pairings",
-        "结对",
-        "Pairings",
-        "一行是一名社工或机关干部与一位楼组长的结对（2017年大走访）。",
-        "One row pairs one worker with one building-group leader (2017 home-visit campaign).",
-        (
-            Field("pairing_id", "string", "结对编号", "Pairing id", unique=True),
-            Field("worker_id", "string", "人员编号", "Worker id", unique=True),
-            Field("building_id", "string", "楼组编号", "Building group id", unique=True),
-            Field("paired_on", "date", "结对日期", "Paired on"),
-            Field(
-                "visits_2017", "integer", "2017年走访次数", "Visits in 2017", unit="次", minimum=0
-            ),
-        ),
-        ("pairing_id",),
-        (fk("worker_id", "workers"), fk("building_id", "buildings")),
-    ),
-    Table(
-        "pairing_tasks",
-        "结对实事",
-        "Pairing tasks",
-        "一行是结对双方为楼组办的一件实事。",
-        "One row is one practical task done for a building group.",
-        (
-            Field("task_id", "string", "实事编号", "Task id", unique=True),
-            Field("pairing_id", "string", "结对编号", "Pairing id"),
-            *coded("category", "类别", "Category", {k: v[0] for k, v in TASK_KINDS.items()}),
-            Field("title", "string", "内容", "Task"),
-            Field("requested_on", "date", "提出日期", "Requested on"),
-            Field("completed_on", "date", "完成日期", "Completed on", required=False),
-            *coded("status", "状态", "Status", {"completed": "已完成", "in_progress": "进行中"}),
-            Field(
-                "residents_benefited",
-                "integer",
-                "受益居民数",
-                "Residents benefited",
-                unit="人",
-                minimum=0,
-            ),
-        ),
-        ("task_id",),
-        (fk("pairing_id", "pairings"),),
-    ),
+    *pairing.TABLES,  # the campaign's tables are drawn in this step, from the same stream
 ]
 
 
@@ -231,9 +180,9 @@ def build(ctx: Context) -> None:
     ctx.tables["pay_scale"] = _pay_scale()
     workers = _workers(rng, areas)
     ctx.tables["workers"] = workers
-    pairings = _pairings(rng, workers, ctx["buildings"])
+    pairings = pairing.pairings(rng, workers, ctx["buildings"])
     ctx.tables["pairings"] = pairings
-    ctx.tables["pairing_tasks"] = _tasks(rng, pairings, ctx["buildings"])
+    ctx.tables["pairing_tasks"] = pairing.tasks(rng, pairings, ctx["buildings"])
 
 
 def _pay_scale() -> pd.DataFrame:
@@ -244,6 +193,72 @@ def _pay_scale() -> pd.DataFrame:
             rows.append((year, level, wage, mult, int(round(wage * mult, -1))))
     return pd.DataFrame(
         rows, columns=["year", "level", "city_average_wage", "multiple", "monthly_pay"]
+    )
+
+
+# age at the end of 2017 by post: mean, sd, lowest, highest (estimates; the city's community
+# workers average 39, with 38 % aged 35 or under)
+AGE = {
+    "secretary": (50, 5.5, 36, 59),
+    "director": (46, 6.5, 32, 59),
+    "deputy": (39, 6.5, 27, 57),
+}
+# month of hire: most community workers start after the summer recruitment round (estimate)
+HIRE_MONTH = np.array([6, 3, 6, 5, 5, 6, 16, 16, 14, 8, 5, 4], dtype=float)
+
+
+def _ages(rng: np.random.Generator, posts: pd.Series) -> np.ndarray:
+    """Ages drawn per post: heads and deputies from their own bell curves, others a young/older
+    mixture; draws outside a post's range are redrawn, never clipped (no pile at the bounds)."""
+    n = len(posts)
+    young = rng.random(n) < 0.38
+    mean = np.where(young, 29.0, 45.0)
+    sd = np.where(young, 3.5, 6.5)
+    lo = np.where(young, 22, 36)
+    hi = np.where(young, 35, 59)
+    for post, (m, s, a, b) in AGE.items():
+        at = posts.eq(post).to_numpy()
+        mean[at], sd[at], lo[at], hi[at] = m, s, a, b
+    return truncated_normal(rng, mean, sd, lo, hi).round().astype(int)
+
+
+def _hire_dates(rng: np.random.Generator, age: np.ndarray, post: pd.Series) -> pd.Series:
+    """Years of service (longer for heads and older staff), a hire month with a summer peak, a day.
+    Nobody starts before 21; only the late hires (set below) start after February 2017."""
+    n = len(age)
+    # heads ≈17 years on average; older staff ≈15 (many joined from other work in the 1990s
+    # and 2000s); younger staff ≈6 (estimates)
+    head = post.isin(["secretary", "director"]).to_numpy()
+    shape = np.select([head, age >= 40], [5.0, 3.0], 2.0)
+    scale = np.select([head, age >= 40], [3.4, 5.0], 2.8)
+    most = np.maximum(age - 21, 0)
+    years = np.floor(rng.gamma(shape, scale, n))
+    years = np.minimum(years, most).astype(int)
+    year = 2017 - years
+    month = rng.choice(np.arange(1, 13), n, p=HIRE_MONTH / HIRE_MONTH.sum())
+    month = np.where(year == 2017, rng.integers(1, 3, n), month)  # before the campaign (March)
+    first = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": 1}))
+    day = (rng.random(n) * first.dt.days_in_month).astype(int)
+    return first + pd.to_timedelta(day, unit="D")
+
+
+def _education(rng: np.random.Generator, w: pd.DataFrame) -> np.ndarray:
+    """Staff recruited since 2008 need a college degree; a senior-secondary diploma is found only
+    among workers aged 40+ who joined earlier (estimate)."""
+    n = len(w)
+    cw = w["staff_category_code"].eq("community_worker").to_numpy()
+    early = ((w["hire_date"].dt.year < 2008) & (w["age"] >= 40)).to_numpy()
+    return np.select(
+        [cw & early, cw],
+        [
+            pick(rng, {"secondary": 36, "college": 38, "bachelor": 25, "master": 1}, n),
+            pick(rng, {"college": 30, "bachelor": 62, "master": 8}, n),
+        ],
+        np.where(
+            early,
+            pick(rng, {"secondary": 6, "college": 20, "bachelor": 60, "master": 14}, n),
+            pick(rng, {"college": 12, "bachelor": 66, "master": 22}, n),
+        ),
     )
 
 
@@ -289,13 +304,8 @@ def _workers(rng: np.random.Generator, areas: pd.DataFrame) -> pd.DataFrame:
     w = pd.DataFrame(rows)
     n = len(w)
     cw = w["staff_category_code"].eq("community_worker")
-    young = rng.random(n) < 0.40
-    age = np.where(young, rng.integers(23, 36, n), np.clip(rng.normal(46, 6, n), 36, 59))
-    age = np.where(w["post_code"].isin(["secretary", "director"]), np.maximum(age, 38), age)
-    w["age"] = age.round().astype(int)
-    service = np.minimum(w["age"] - 21, rng.gamma(2.2, 4.0, n)).clip(1.0, None)
-    hire = REF_DATE - pd.to_timedelta((service * 365.25).round(), unit="D")
-    w["hire_date"] = hire.dt.normalize()
+    w["age"] = _ages(rng, w["post_code"])
+    w["hire_date"] = _hire_dates(rng, w["age"].to_numpy(), w["post_code"])
     w["name"] = fake_names(rng, n)
     w["gender"] = np.where(rng.random(n) < np.where(cw, 0.72, 0.5), "女", "男")
     w["staff_category"] = w["staff_category_code"].map(STAFF)
@@ -305,16 +315,19 @@ def _workers(rng: np.random.Generator, areas: pd.DataFrame) -> pd.DataFrame:
     )
     w["tier_code"] = tier
     band = {t[0]: (t[3], t[4]) for t in TIERS}
-    years = (REF_DATE - w["hire_date"]).dt.days // 365
     step = rng.integers(-1, 2, n)  # appraisal moves a worker a level up or down
     lo = tier.map(lambda t: band[t][0] if isinstance(t, str) else np.nan)
     hi = tier.map(lambda t: band[t][1] if isinstance(t, str) else np.nan)
-    w["level"] = (lo + years // 3 + step).clip(lo, hi).astype("Int64")
-    w["education_code"] = np.where(
-        cw,
-        pick(rng, {"secondary": 11, "college": 35, "bachelor": 48, "master": 6}, n),
-        pick(rng, {"secondary": 2, "college": 13, "bachelor": 65, "master": 20}, n),
+    # ten workers hired after the campaign's pairings were made: they are the unpaired ones
+    newcomer = w["post_code"].isin(["social_worker", "official", "centre_staff"]) & (w["age"] <= 35)
+    late = rng.choice(np.flatnonzero(newcomer), 10, replace=False)
+    w.loc[late, "hire_date"] = pd.to_datetime(
+        rng.choice(pd.date_range("2017-07-01", "2017-11-30"), 10)
     )
+    years = (REF_DATE - w["hire_date"]).dt.days // 365
+    w["level"] = (lo + years // 3 + step).clip(lo, hi).astype("Int64")
+    w.loc[late, "level"] = lo[late].astype("Int64")
+    w["education_code"] = _education(rng, w)
     w["education"] = w["education_code"].map(EDUCATION)
     w["qualification_code"] = np.where(
         cw, pick(rng, {"none": 82, "assistant": 11, "intermediate": 6, "senior": 1}, n), "none"
@@ -324,73 +337,6 @@ def _workers(rng: np.random.Generator, areas: pd.DataFrame) -> pd.DataFrame:
     w["public_service_post"] = w["post_code"].eq("secretary")
     youth = cw & (w["age"] <= 35) & w["post_code"].eq("social_worker")
     w["youth_deputy_post"] = youth & (rng.random(n) < 0.25)
-    # ten workers hired after the campaign's pairings were made: they are the unpaired ones
-    late = rng.choice(
-        np.flatnonzero(~w["post_code"].isin(["secretary", "director"])), 10, replace=False
-    )
-    w.loc[late, "hire_date"] = pd.to_datetime(
-        rng.choice(pd.date_range("2017-07-01", "2017-11-30"), 10)
-    )
-    w.loc[late, "level"] = lo[late].astype("Int64")
     w = w.sample(frac=1, random_state=rng).reset_index(drop=True)
     w.insert(0, "worker_id", [f"W{i:04d}" for i in range(1, n + 1)])
     return w
-
-
-def _pairings(rng: np.random.Generator, workers: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    eligible = workers[workers["hire_date"] < "2017-03-01"]
-    assert len(eligible) == N_PAIRINGS, len(eligible)
-    taken: set[str] = set()
-    out = []
-    areas = sorted(b["area_id"].unique())
-    weights = np.array([0.0 if a == "XH04" else 1.0 for a in areas])  # planted coverage gap
-    for wid, area in zip(eligible["worker_id"], eligible["area_id"], strict=True):
-        if not isinstance(area, str):
-            area = rng.choice(areas, p=weights / weights.sum())
-        free = b[(b["area_id"] == area) & ~b["building_id"].isin(taken)]
-        # workers choose the groups with the most elderly residents first
-        choice = free.nlargest(6, "residents_60plus").sample(1, random_state=rng)
-        bid = choice["building_id"].iloc[0]
-        taken.add(bid)
-        out.append((wid, bid))
-    p = pd.DataFrame(out, columns=["worker_id", "building_id"])
-    p.insert(0, "pairing_id", [f"P{i:03d}" for i in range(1, len(p) + 1)])
-    p["paired_on"] = pd.to_datetime(rng.choice(pd.date_range("2017-03-01", "2017-05-31"), len(p)))
-    p["visits_2017"] = rng.poisson(6, len(p)).clip(1, None)
-    return p
-
-
-def _tasks(rng: np.random.Generator, pairings: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    n = N_TASKS_DONE + 6
-    chosen = pairings.sample(n, replace=True, random_state=rng)
-    kinds = pick(
-        rng,
-        {
-            "repair": 25,
-            "environment": 20,
-            "elderly": 20,
-            "safety": 15,
-            "mediation": 10,
-            "convenience": 10,
-        },
-        n,
-    )
-    req = chosen["paired_on"].to_numpy() + pd.to_timedelta(rng.integers(7, 150, n), unit="D")
-    t = pd.DataFrame(
-        {"pairing_id": chosen["pairing_id"].to_numpy(), "category_code": kinds, "requested_on": req}
-    )
-    t = t.sort_values(["requested_on", "pairing_id"], kind="stable").reset_index(drop=True)
-    t.insert(0, "task_id", [f"T{i:03d}" for i in range(1, n + 1)])
-    t["category"] = t["category_code"].map(lambda k: TASK_KINDS[k][0])
-    t["title"] = [str(rng.choice(TASK_KINDS[k][1])) for k in t["category_code"]]
-    done = np.ones(n, bool)
-    done[t.index[-6:]] = False  # the latest six are still under way at the end of 2017
-    t["status_code"] = np.where(done, "completed", "in_progress")
-    t["status"] = t["status_code"].map({"completed": "已完成", "in_progress": "进行中"})
-    t["completed_on"] = (
-        t["requested_on"] + pd.to_timedelta(rng.integers(1, 30, n), unit="D")
-    ).where(done)
-    size = b.set_index("building_id")["residents"]
-    bid = t["pairing_id"].map(pairings.set_index("pairing_id")["building_id"])
-    t["residents_benefited"] = (bid.map(size) * rng.uniform(0.3, 1.0, n)).round().astype(int)
-    return t

@@ -30,7 +30,10 @@ GRIDS = [
     ("G6", "第六网格（凯旋路片）", "Grid 6 (Kaixuan Rd)"),
 ]
 # id, fictional name, English, street, grid, building groups,
-# housing mix (villa, lane, workers' village, commodity)
+# housing mix (villa, lane, workers' village, commodity). Names come from streets inside the
+# subdistrict or, for XH10/XH11/XH16/XH17, from its history (安和寺路, Xinhua Road's name in
+# 1925–43; 上海影城 at Xinhua Road 160; the road's plane trees; "国宾道", its nickname since
+# 1972): provenance in datasets/README.md. Every name is used as a fictional one.
 AREAS = [
     ("XH01", "番禺", "Panyu", "番禺路", "G1", 34, (0.15, 0.25, 0.30, 0.30)),
     ("XH02", "法华", "Fahua", "法华镇路", "G2", 38, (0.05, 0.45, 0.40, 0.10)),
@@ -41,14 +44,14 @@ AREAS = [
     ("XH07", "新华", "Xinhua", "新华路", "G4", 40, (0.45, 0.30, 0.15, 0.10)),
     ("XH08", "幸福", "Xingfu", "幸福路", "G2", 33, (0.00, 0.15, 0.70, 0.15)),
     ("XH09", "泰安", "Tai'an", "泰安路", "G4", 31, (0.35, 0.35, 0.10, 0.20)),
-    ("XH10", "武夷", "Wuyi", "武夷路", "G5", 32, (0.10, 0.20, 0.30, 0.40)),
-    ("XH11", "安化", "Anhua", "安化路", "G5", 29, (0.00, 0.10, 0.40, 0.50)),
+    ("XH10", "安和", "Anhe", "新华路", "G5", 32, (0.10, 0.20, 0.30, 0.40)),
+    ("XH11", "影城", "Yingcheng", "番禺路", "G5", 29, (0.00, 0.10, 0.40, 0.50)),
     ("XH12", "平武", "Pingwu", "平武路", "G4", 30, (0.40, 0.30, 0.10, 0.20)),
     ("XH13", "延西", "Yanxi", "延安西路", "G5", 28, (0.00, 0.05, 0.25, 0.70)),
     ("XH14", "华山", "Huashan", "华山路", "G1", 35, (0.30, 0.30, 0.20, 0.20)),
     ("XH15", "淮海", "Huaihai", "淮海西路", "G1", 33, (0.05, 0.25, 0.45, 0.25)),
-    ("XH16", "江苏", "Jiangsu", "江苏路", "G6", 31, (0.05, 0.15, 0.40, 0.40)),
-    ("XH17", "镇宁", "Zhenning", "镇宁路", "G6", 30, (0.15, 0.25, 0.30, 0.30)),
+    ("XH16", "梧桐", "Wutong", "法华镇路", "G6", 31, (0.05, 0.15, 0.40, 0.40)),
+    ("XH17", "国宾", "Guobin", "凯旋路", "G6", 30, (0.15, 0.25, 0.30, 0.30)),
 ]
 
 TABLES = [
