@@ -290,6 +290,9 @@ def test_hotline_calls_come_at_spread_times_and_close_in_office_hours(tables):
     assert clock.value_counts(normalize=True).max() <= 0.01, "no pile-up at one clock time"
     closed_hour = o["closed_at"].dt.hour
     assert closed_hour.between(8, 19).all(), "handlers close orders from 08:00 to 20:00"
+    contact = o.dropna(subset=["first_contact_at"])
+    assert contact["first_contact_at"].dt.hour.between(8, 21).all(), "no call-backs at night"
+    assert (contact["first_contact_at"] <= contact["closed_at"]).all(), "contact before closing"
 
 
 def test_grid_cases_are_reported_at_spread_times_by_source(tables):

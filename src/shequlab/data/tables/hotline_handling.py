@@ -68,6 +68,20 @@ def _handlers(rng: np.random.Generator, cat: pd.Series) -> pd.Series:
     return out
 
 
+def _contact_hours(ts: pd.Series, delay: np.ndarray) -> pd.Series:
+    """Handlers call back from 08:00 to 22:00: a contact due at night is made the next morning,
+    within its first hour (the minutes come from the delay already drawn, so no new draws)."""
+    hour = ts.dt.hour
+    night = (hour < 8) | (hour >= 22)
+    morning = (
+        ts.dt.normalize()
+        + pd.to_timedelta(np.where(hour >= 22, 1, 0), unit="D")
+        + pd.Timedelta(hours=8)
+        + pd.to_timedelta(np.asarray(delay) % 60, unit="min")
+    )
+    return ts.where(~night, morning)
+
+
 def _in_office_hours(
     rng: np.random.Generator, ts: pd.Series, received: pd.Series, due: pd.Series, late: np.ndarray
 ) -> pd.Series:
@@ -109,7 +123,7 @@ def handle(
     delay = np.round(rng.lognormal(3.6, 0.8, n)) + np.where(
         o["returned"], rng.uniform(240, 1440, n), 0
     )
-    o["first_contact_at"] = (o["received_at"] + pd.to_timedelta(delay, unit="min")).where(~praise)
+    contact = _contact_hours(o["received_at"] + pd.to_timedelta(delay, unit="min"), delay)
     limit = (o["due_at"] - o["received_at"]).dt.total_seconds().fillna(86_400).to_numpy()
     late = (rng.random(n) < cat.map(lambda c: CATEGORIES[c][4])).to_numpy().copy()
     # group renting's lateness has its own stream (same probability in both years), so that
@@ -120,6 +134,8 @@ def handle(
     closed = o["received_at"] + pd.to_timedelta(limit * frac, unit="s")
     o["closed_at"] = _in_office_hours(rng, closed, o["received_at"], o["due_at"], late)
     o["closed_at"] = o["closed_at"].dt.floor("min")
+    # nobody closes an order before first contacting the caller
+    o["first_contact_at"] = contact.where(contact <= o["closed_at"], o["closed_at"]).where(~praise)
     o["on_time"] = (o["closed_at"] <= o["due_at"]).astype(object).where(~praise)
     solved = rng.random(n) < cat.map(lambda c: CATEGORIES[c][3])
     o["solved"] = pd.Series(solved, dtype=object).where(~praise)
