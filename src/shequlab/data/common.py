@@ -79,14 +79,14 @@ def truncated_normal(
 ) -> np.ndarray:
     """Normal draws kept within [lo, hi] by redrawing the ones outside (clipping would pile
     values up at the bounds, a tell-tale sign of generated data). Arguments broadcast."""
-    mean, sd, lo, hi = np.broadcast_arrays(
-        *(np.asarray(x, dtype=float) for x in (mean, sd, lo, hi))
-    )
+    arrays = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (mean, sd, lo, hi)))
+    shape = arrays[0].shape
+    mean, sd, lo, hi = (a.ravel() for a in arrays)  # 1-d, so scalars can be redrawn in place too
     out = rng.normal(mean, sd)
     bad = (out < lo) | (out > hi)
     for _ in range(200):
         if not bad.any():
-            return out
+            return out.reshape(shape)
         out[bad] = rng.normal(mean[bad], sd[bad])
         bad = (out < lo) | (out > hi)
     raise ValueError("truncated_normal: the range is too far from the mean")
