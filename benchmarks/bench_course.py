@@ -12,7 +12,7 @@ from nbclient import NotebookClient
 
 from shequlab.course.build import build_course
 from shequlab.curriculum import load_curriculum
-from shequlab.paths import project_root
+from shequlab.layout.project import project_root
 
 TITLE = "Course content (issues: onboarding and youth-forum programs)"
 CLI = str(Path(sys.executable).with_name("shequlab"))

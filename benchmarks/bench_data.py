@@ -13,7 +13,7 @@ import pandas as pd
 
 from shequlab.data.generate import TABLES
 from shequlab.data.load import load_table
-from shequlab.paths import datasets_dir
+from shequlab.layout.project import datasets_dir
 
 TITLE = "Sample data (issue: foundation and datasets)"
 CLI = str(Path(sys.executable).with_name("shequlab"))

@@ -10,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from shequlab.cli import app
-from shequlab.paths import datasets_dir
+from shequlab.layout.project import datasets_dir
 
 runner = CliRunner()
 

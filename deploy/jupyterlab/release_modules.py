@@ -16,7 +16,7 @@ from pathlib import Path
 
 from shequlab.course.nbgrader import course_root, nbgrader_api, run
 from shequlab.curriculum import load_curriculum
-from shequlab.paths import project_root
+from shequlab.layout.project import project_root
 
 
 def release_built_modules(root: Path) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from shequlab.paths import project_root
+from shequlab.layout.project import project_root
 
 MODULE_ID_PATTERN = r"^(onb|yf)-\d\d-[a-z-]+$"
 SNAKE_CASE_PATTERN = r"^[a-z][a-z0-9_]*$"

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from shequlab.paths import project_root
+from shequlab.layout.project import project_root
 
 ROOT = project_root()
 pytestmark = pytest.mark.slow

@@ -11,7 +11,7 @@ import pytest
 
 from shequlab.data import generate
 from shequlab.data.generate import TABLES, generate_all
-from shequlab.paths import datasets_dir
+from shequlab.layout.project import datasets_dir
 
 COMMITTED = datasets_dir()
 

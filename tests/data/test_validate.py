@@ -21,7 +21,7 @@ from shequlab.data.validate import (
     validate_file,
     validate_package,
 )
-from shequlab.paths import datasets_dir
+from shequlab.layout.project import datasets_dir
 
 # --- A mini package: areas ← orders, areas ← workers ------------------------------------------
 

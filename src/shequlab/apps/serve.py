@@ -18,7 +18,7 @@ from pathlib import Path
 
 from shequlab.apps.gallery import Card, render_gallery
 from shequlab.apps.header import MODULE_FILE
-from shequlab.paths import datasets_dir, project_root
+from shequlab.layout.project import datasets_dir, project_root
 
 WORKSHOP_GROUP = ("工作坊互动", "Workshop participation")
 APP_TEMPLATE = "shequlab"

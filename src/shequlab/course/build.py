@@ -14,7 +14,7 @@ from rich.progress import Progress
 from shequlab.course.nbgrader import course_root, nbgrader_api, run
 from shequlab.course.seal import SealError, seal_notebook
 from shequlab.curriculum import Module, load_curriculum
-from shequlab.paths import project_root
+from shequlab.layout.project import project_root
 from shequlab.permissions import BUILD_UMASK, private_writes
 
 NOTEBOOKS = ("exercises.ipynb", "case.ipynb")

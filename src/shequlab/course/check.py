@@ -26,7 +26,7 @@ from shequlab.course.metadata import load_wrong_answers, metadata_problems
 from shequlab.course.nbgrader import course_root, nbgrader_api, quiet_gradebook, run
 from shequlab.course.seal import converted, probe_results
 from shequlab.curriculum import Module, load_curriculum
-from shequlab.paths import project_root
+from shequlab.layout.project import project_root
 
 SOLUTION, RELEASE = "solution", "release"
 CASE_CELL_TIMEOUT = 60  # seconds per cell of case.ipynb

@@ -16,7 +16,7 @@ from nbgrader.coursedir import CourseDirectory
 from sqlalchemy.exc import SAWarning
 from traitlets.config import Config, PyFileConfigLoader
 
-from shequlab.paths import project_root
+from shequlab.layout.project import project_root
 from shequlab.permissions import cohort_gid
 
 CONFIG_FILE = "nbgrader_config.py"

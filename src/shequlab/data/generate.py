@@ -30,7 +30,7 @@ from shequlab.data.tables import (
     place,
     privacy,
 )
-from shequlab.paths import datasets_dir
+from shequlab.layout.project import datasets_dir
 
 STEPS: list[tuple[str, Callable[[Context], None], list[Table]]] = [
     ("place", place.build, place.TABLES),

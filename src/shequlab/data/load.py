@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from shequlab.paths import datasets_dir
+from shequlab.layout.project import datasets_dir
 
 PANDAS_DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean"}
 

@@ -41,7 +41,7 @@ from shequlab.data.problems import (
     incomplete_check,
     translate,
 )
-from shequlab.paths import datasets_dir
+from shequlab.layout.project import datasets_dir
 
 # Re-exported so callers keep importing the whole validation API from here.
 __all__ = [

@@ -11,7 +11,7 @@ from nbgrader.plugins import CsvExportPlugin
 
 from shequlab.curriculum import load_curriculum
 from shequlab.grading.roster import load_roster
-from shequlab.paths import project_root
+from shequlab.layout.project import project_root
 
 
 @dataclass(frozen=True)

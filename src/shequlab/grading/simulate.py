@@ -12,7 +12,7 @@ import nbformat
 import yaml
 
 from shequlab.course.build import build_course
-from shequlab.paths import project_root
+from shequlab.layout.project import project_root
 
 NOTEBOOK = "exercises.ipynb"
 REFLECTION = "我会先走访老年人多的居民区。（模拟作答 simulated answer）"

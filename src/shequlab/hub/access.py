@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from shequlab.paths import project_root
+from shequlab.layout.project import project_root
 from shequlab.permissions import Targets
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from shequlab.paths import project_root
+from shequlab.layout.project import project_root
 
 CONFIG_FILE = Path(__file__).resolve().parents[3] / "deploy" / "hub" / "jupyterhub_config.py"
 
