@@ -14,8 +14,9 @@ import os
 import sys
 from pathlib import Path
 
-from shequlab.course.nbgrader import course_root, nbgrader_api, run
+from shequlab.course.nbgrader import nbgrader_api, run
 from shequlab.curriculum import load_curriculum
+from shequlab.layout.course import Course, course_root
 from shequlab.layout.project import project_root
 
 
@@ -25,9 +26,10 @@ def release_built_modules(root: Path) -> list[str]:
     exchange = Path(api.config.Exchange.root)
     exchange.mkdir(parents=True, exist_ok=True)
     exchange.chmod(0o777)  # trainees fetch from and submit into it (nbgrader: writable by all)
+    course = Course.load(course_root(root))
     released = []
     for module in load_curriculum(root).modules(None, None):
-        if (course_root(root) / "release" / module.id).is_dir():
+        if course.release(module.id).is_dir():
             run(api.release_assignment(module.id), f"release_assignment {module.id}")
             released.append(module.id)
     return released

@@ -4,14 +4,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from shequlab import __version__
 from shequlab.apps.cli import apps_app
+from shequlab.errors import ExpectedError
 from shequlab.grading.cli import grade_app
 from shequlab.hub.cli import hub_app
 
+
+class _Group(TyperGroup):
+    """Every verb runs inside this: an expected error is its message and an exit status."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ExpectedError as exc:
+            typer.echo(f"ERROR: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
 app = typer.Typer(
+    cls=_Group,
     help="shequlab — training environment for Shanghai community social workers.",
     no_args_is_help=True,
     add_completion=False,

@@ -17,7 +17,7 @@ from nbgrader.preprocessors import (
 )
 
 from shequlab.course.feedback import HideHiddenTests
-from shequlab.course.nbgrader import load_course_config
+from shequlab.layout.course import load_course_config
 
 GRADING = Path(__file__).resolve().parents[2] / "grading"
 CLASSES = {

@@ -13,8 +13,9 @@ from nbgrader.api import Gradebook
 
 from course.fixture_course import MODULE, SOLUTION_LARGEST, SOLUTION_TOTAL
 from shequlab.course.build import build_course
-from shequlab.course.nbgrader import course_root, nbgrader_api, quiet_gradebook, run
+from shequlab.course.nbgrader import nbgrader_api, quiet_gradebook, run
 from shequlab.grading.feedback import generate_feedback, release_feedback
+from shequlab.layout.course import course_root
 
 NBGRADER = str(Path(sys.executable).parent / "nbgrader")
 ANSWERS = {
@@ -84,7 +85,7 @@ def test_trainee_path(fixture_root: Path, tmp_path: Path, monkeypatch: pytest.Mo
     with quiet_gradebook():
         run(api.autograde(MODULE, student), "autograde")
     generate_feedback(course_root(fixture_root), MODULE, student)
-    release_feedback(course_root(fixture_root), MODULE, student)
+    release_feedback(course_root(fixture_root), MODULE, [student])
 
     with Gradebook(api.coursedir.db_url, "shequlab") as gb:
         submission = gb.find_submission(MODULE, student)

@@ -16,6 +16,7 @@ from tests.grading.conftest import MODULE
 
 
 def test_restore_puts_the_latest_backup_back(tmp_path: Path) -> None:
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n", encoding="utf-8")
     db = tmp_path / "gradebook.db"
     with sqlite3.connect(db) as con:
         con.execute("create table t (v)")

@@ -25,7 +25,7 @@ from tests.grading.conftest import MODULE
 
 pytestmark = pytest.mark.slow
 
-N = 20  # trainee T00 is the weakest, T19 the strongest
+N = 20  # trainee t00 is the weakest, t19 the strongest
 POINTS = {"areas": 1, "area_count": 1, "total_residents": 1, "largest_area": 2, "oldest_area": 2,
           "median_leader_age": 1, "housing_counts": 2, "elevator_share": 2, "walkups": 2,
           "walkup_elderly": 1}  # fmt: skip
@@ -48,7 +48,7 @@ def right(grade_id: str, i: int) -> bool:
 
 
 def student(i: int) -> str:
-    return f"T{i:02d}"
+    return f"t{i:02d}"
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +150,7 @@ def test_report_flags_and_numbers(item_cohort, tmp_path: Path) -> None:
     r = np.corrcoef(x, sum(expected_scores().values()) - x)[0, 1]
     assert r < 0 and f"<td class='num'>{r:.2f}</td>" in noise and "为负" in noise
     assert "未评" in report_row(page, REFLECTION)
-    assert "T03 赵六" in page  # roster name beside the id
+    assert "t03 赵六" in page  # roster name beside the id
     assert "描述与比较" in page and ">describing_comparing<" not in page
     hidden = hidden_test_lines(course / "source" / MODULE / "exercises.ipynb")
     assert hidden and not leaks(page, hidden)
@@ -179,9 +179,9 @@ def test_partly_graded_reflection(item_cohort, tmp_path: Path) -> None:
         _, comps = export_all(course, tmp_path / "exports", root=root)
         rows = list(csv.DictReader(comps.read_text(encoding="utf-8-sig").splitlines()))
         gov = {r["student_id"]: r for r in rows if r["competency"] == "governance_knowledge"}
-        assert (gov["T11"]["ungraded"], gov["T11"]["percent"]) == ("0", "100")
-        assert (gov["T00"]["ungraded"], gov["T00"]["percent"]) == ("0", "50")
-        assert (gov["T12"]["ungraded"], gov["T12"]["percent"]) == ("4", "")  # not a red 0 %
+        assert (gov["t11"]["ungraded"], gov["t11"]["percent"]) == ("0", "100")
+        assert (gov["t00"]["ungraded"], gov["t00"]["percent"]) == ("0", "50")
+        assert (gov["t12"]["ungraded"], gov["t12"]["percent"]) == ("4", "")  # not a red 0 %
     finally:
         with Gradebook(course_directory(course).db_url) as gb:
             for sid in graded:
@@ -206,7 +206,7 @@ def test_report_in_chromium(item_cohort, browser, tmp_path: Path, request) -> No
         assert ungraded.first.inner_text().startswith("未评")
         grey = ungraded.first.evaluate("e => getComputedStyle(e).backgroundColor")
         assert grey == "rgb(228, 228, 228)"
-        assert page.locator("table.heat td", has_text="T03 赵六").count() == 1
+        assert page.locator("table.heat td", has_text="t03 赵六").count() == 1
         bars = page.locator("svg rect").count()
         assert bars == 19 + 1  # 0 … 19 points (15 auto + 4 reflection), one bar per point
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

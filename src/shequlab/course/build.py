@@ -5,19 +5,21 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import nbformat
 from rich.console import Console
 from rich.progress import Progress
 
-from shequlab.course.nbgrader import course_root, nbgrader_api, run
+from shequlab.course.nbgrader import nbgrader_api, run
 from shequlab.course.seal import SealError, seal_notebook
 from shequlab.curriculum import Module, load_curriculum
-from shequlab.layout.project import project_root
+from shequlab.layout.course import Course, course_root
+from shequlab.layout.project import CASE_NOTEBOOK, EXERCISES_NOTEBOOK, Project, project_root
 from shequlab.permissions import BUILD_UMASK, private_writes
 
-NOTEBOOKS = ("exercises.ipynb", "case.ipynb")
+NOTEBOOKS = (EXERCISES_NOTEBOOK, CASE_NOTEBOOK)
 
 
 class BuildError(RuntimeError):
@@ -34,19 +36,27 @@ class ModuleBuild:
     seal_cache: Path | None = None  # where seals are cached (default <root>/build/seals)
 
     @property
+    def project(self) -> Project:
+        return Project(self.root)
+
+    @cached_property
+    def course(self) -> Course:
+        return Course.load(self.project.course_dir)
+
+    @property
     def notebook_dir(self) -> Path:
         """The authored module folder: notebooks/<program>/<module>/."""
-        return self.root / "notebooks" / self.module.program / self.module.id
+        return self.project.module_dir(self.module.program, self.module.id)
 
     @property
     def source_dir(self) -> Path:
         """nbgrader's source/<module>/ (notebooks with solutions + data/)."""
-        return course_root(self.root) / "source" / self.module.id
+        return self.course.source(self.module.id)
 
     @property
     def release_dir(self) -> Path:
         """nbgrader's release/<module>/ (what trainees fetch)."""
-        return course_root(self.root) / "release" / self.module.id
+        return self.course.release(self.module.id)
 
 
 def require_notebooks(build: ModuleBuild) -> None:
@@ -70,11 +80,11 @@ def copy_notebooks_to_source(build: ModuleBuild) -> None:
 
 def copy_datasets(build: ModuleBuild) -> None:
     """Copy the module's tables into source/<module>/data/ and beside the authored notebooks."""
-    datasets = build.root / "datasets"
     for target in (build.source_dir / "data", build.notebook_dir / "data"):
         target.mkdir(parents=True, exist_ok=True)
         for name in build.module.datasets:
-            shutil.copyfile(datasets / f"{name}.csv", target / f"{name}.csv")
+            table = build.project.table_file(name)
+            shutil.copyfile(table, target / table.name)
 
 
 def seal_checks(build: ModuleBuild) -> None:
@@ -82,10 +92,12 @@ def seal_checks(build: ModuleBuild) -> None:
 
     Runs before generate_assignment, so the release and the gradebook's locked copies carry them.
     """
-    cache = build.seal_cache or build.root / "build" / "seals"
+    cache = build.seal_cache or build.project.build_dir / "seals"
     try:
         seal_notebook(
-            build.source_dir, build.notebook_dir / "wrong_answers.yml", cache / build.module.id
+            build.source_dir,
+            build.project.wrong_answers_file(build.module.program, build.module.id),
+            cache / build.module.id,
         )
     except SealError as exc:
         raise BuildError(f"{build.module.id}: cannot seal the visible checks: {exc}") from exc
@@ -94,7 +106,8 @@ def seal_checks(build: ModuleBuild) -> None:
 def generate_release(build: ModuleBuild) -> None:
     """nbgrader generate_assignment: stubs for solutions, no hidden tests, gradebook entry."""
     if build.release_dir.exists():
-        shutil.rmtree(build.release_dir)  # notebook_id="exercises" makes --force keep old files
+        # with a notebook_id other than "*", --force would keep the old files
+        shutil.rmtree(build.release_dir)
     run(build.api.generate_assignment(build.module.id, force=True, create=True), "generate")
 
 
@@ -104,11 +117,11 @@ def release_case_notebook(build: ModuleBuild) -> None:
     nbgrader only converts exercises.ipynb (CourseDirectory.notebook_id) and skips other
     notebooks, so the case study would otherwise be missing from the release.
     """
-    nb = nbformat.read(build.source_dir / "case.ipynb", as_version=4)
+    nb = nbformat.read(build.source_dir / CASE_NOTEBOOK, as_version=4)
     for cell in nb.cells:
         cell.metadata["editable"] = False
         cell.metadata["deletable"] = False
-    nbformat.write(nb, build.release_dir / "case.ipynb")
+    nbformat.write(nb, build.release_dir / CASE_NOTEBOOK)
 
 
 # The build of one module, in order. generate_release rebuilds release/<module>/ from scratch, so

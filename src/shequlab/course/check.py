@@ -23,9 +23,10 @@ from rich.table import Table
 
 from shequlab.course.build import ModuleBuild, build_module
 from shequlab.course.metadata import load_wrong_answers, metadata_problems
-from shequlab.course.nbgrader import course_root, nbgrader_api, quiet_gradebook, run
+from shequlab.course.nbgrader import nbgrader_api, quiet_gradebook, run
 from shequlab.course.seal import converted, probe_results
 from shequlab.curriculum import Module, load_curriculum
+from shequlab.layout.course import course_root
 from shequlab.layout.project import project_root
 
 SOLUTION, RELEASE = "solution", "release"

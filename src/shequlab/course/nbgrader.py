@@ -14,29 +14,14 @@ from typing import Any
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from sqlalchemy.exc import SAWarning
-from traitlets.config import Config, PyFileConfigLoader
+from traitlets.config import Config
 
-from shequlab.layout.project import project_root
+from shequlab.layout.course import load_course_config
 from shequlab.permissions import cohort_gid
-
-CONFIG_FILE = "nbgrader_config.py"
 
 
 class NbGraderError(RuntimeError):
     """An nbgrader step failed; the message carries nbgrader's log and traceback."""
-
-
-def course_root(root: Path | None = None) -> Path:
-    """The nbgrader course root (the grading/ folder) of the project at `root`."""
-    return (Path(root) if root is not None else project_root()) / "grading"
-
-
-def load_course_config(course_dir: Path) -> Config:
-    """Read the course's nbgrader_config.py, with the course root pinned to `course_dir`."""
-    course_dir = Path(course_dir).resolve()
-    config = PyFileConfigLoader(CONFIG_FILE, path=str(course_dir)).load_config()
-    config.CourseDirectory.root = str(course_dir)
-    return config
 
 
 def put_venv_on_path() -> None:

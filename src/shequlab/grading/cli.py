@@ -21,7 +21,7 @@ grade_app.add_typer(roster_app, name="roster")
 COURSE_DIR = typer.Option(None, "--course-dir", help="nbgrader course root (default: grading/).")
 
 
-# Held while a verb runs, closed when it ends (see _course_dir).
+# Held while a verb runs, closed when it ends (see _course).
 _PRIVATE_WRITES = contextlib.ExitStack()
 
 
@@ -30,15 +30,18 @@ def _grade(ctx: typer.Context) -> None:
     ctx.call_on_close(_PRIVATE_WRITES.close)
 
 
-def _course_dir(course_dir: Path | None) -> Path:
-    """The course root; on a cohort course, what the verb writes stays private to the trainers
-    (umask 007 while it runs, private parts closed again when it ends: shequlab.permissions)."""
-    from shequlab.course.nbgrader import course_root
+def _course(course_dir: Path | None):
+    """The course (shequlab.layout.course.Course) at --course-dir, default the project's. On a
+    cohort course, what the verb writes stays private to the trainers (umask 007 while it runs,
+    private parts closed again when it ends: shequlab.permissions).
+
+    A folder that is no course raises CourseConfigError, an expected error (message, exit 1)."""
+    from shequlab.layout.course import Course
     from shequlab.permissions import private_writes
 
-    folder = Path(course_dir).resolve() if course_dir else course_root()
-    _PRIVATE_WRITES.enter_context(private_writes(folder))
-    return folder
+    course = Course.load(course_dir)
+    _PRIVATE_WRITES.enter_context(private_writes(course.root))
+    return course
 
 
 @grade_app.command("autograde")
@@ -50,20 +53,26 @@ def autograde(
     isolation: str = typer.Option("auto", help="bwrap, none, or auto (bwrap when available)."),
     course_dir: Path = COURSE_DIR,
 ) -> None:
-    """Autograde submitted/<trainee>/MODULE in sandboxed parallel workers; print a status table."""
+    """Autograde every notebook of submitted/<trainee>/MODULE in sandboxed parallel workers;
+    print a status table (one line per notebook when the module has several)."""
     from shequlab.grading.autograde import autograde_module
 
     console = Console()
     run = autograde_module(
-        _course_dir(course_dir), module, students=student or None, workers=workers,
+        _course(course_dir), module, students=student or None, workers=workers,
         force=force, isolation=isolation, console=Console(stderr=True),
     )  # fmt: skip
     table = Table(title=f"{module} — {len(run.results)} 份提交 submissions, {run.seconds:.1f} s")
     for column in ("学员 trainee", "状态 status", "得分 score", "说明 notes"):
         table.add_column(column, overflow="fold")
+    several = len(run.notebooks) > 1
     for r in run.results:
-        score = "—" if r.score is None else f"{r.score:g}/{r.max_score:g}"
-        table.add_row(r.student_id, label(r.status), score, "; ".join(r.notes))
+        table.add_row(
+            r.student_id, label(r.status), _score(r), "" if several else "; ".join(r.notes)
+        )
+        if several:
+            for nb, n in r.notebooks.items():
+                table.add_row(f"  └ {nb}", label(n.status), _score(n), "; ".join(n.notes))
     console.print(table)
     if run.backup:
         console.print(f"成绩簿已备份 gradebook backed up: {run.backup}")
@@ -75,6 +84,10 @@ def autograde(
         raise typer.Exit(130)
 
 
+def _score(result) -> str:
+    return "—" if result.score is None else f"{result.score:g}/{result.max_score:g}"
+
+
 @grade_app.command("restore")
 def restore(
     backup: Path = typer.Argument(None, help="Backup file (default: the latest)."),
@@ -83,11 +96,7 @@ def restore(
     """Put a gradebook backup back (the current gradebook is backed up first)."""
     from shequlab.grading.gradebook import restore_gradebook
 
-    try:
-        restored, saved = restore_gradebook(_course_dir(course_dir), backup)
-    except FileNotFoundError as exc:
-        typer.echo(f"ERROR: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    restored, saved = restore_gradebook(_course(course_dir), backup)
     typer.echo(f"已恢复 restored: {restored}\n原成绩簿另存为 previous gradebook saved as: {saved}")
 
 
@@ -96,7 +105,7 @@ def backups(course_dir: Path = COURSE_DIR) -> None:
     """List gradebook backups, oldest first."""
     from shequlab.grading.gradebook import list_backups
 
-    for path in list_backups(_course_dir(course_dir)):
+    for path in list_backups(_course(course_dir)):
         typer.echo(str(path))
 
 
@@ -108,10 +117,11 @@ def roster_import(
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """Add or update trainees; any bad or duplicate row stops the import (nothing half-imported)."""
-    from shequlab.grading.roster import RosterError, import_roster
+    from shequlab.grading.roster import import_roster
+    from shequlab.trainees import RosterError
 
     try:
-        trainees = import_roster(_course_dir(course_dir), file, _programs())
+        trainees = import_roster(_course(course_dir), file, _programs())
     except RosterError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
@@ -136,7 +146,7 @@ def collect(
     """Collect submissions from the nbgrader exchange, or from --zip (files matched to trainees)."""
     from shequlab.grading.collect import collect_exchange, collect_zip
 
-    cd = _course_dir(course_dir)
+    cd = _course(course_dir)
     result = collect_zip(cd, module, zip_file) if zip_file else collect_exchange(cd, module)
     for entry, student in result.matched.items():
         typer.echo(f"  {student} ← {entry}")
@@ -161,37 +171,50 @@ def feedback(
     """HTML feedback per trainee in feedback/<trainee>/MODULE/ (hidden tests never shown)."""
     from shequlab.grading.feedback import generate_feedback, release_feedback
 
-    cd = _course_dir(course_dir)
-    files = generate_feedback(cd, module, student)
-    typer.echo(f"已生成反馈 feedback written for {len(files)} trainees")
-    if release and files:
-        release_feedback(cd, module, student)
+    course = _course(course_dir)
+    result = generate_feedback(course, module, student)
+    typer.echo(f"已生成反馈 feedback written for {len(result.pages)} trainees")
+    for sid, why in sorted(result.failed.items()):
+        typer.echo(f"  {sid}: 未生成反馈 no feedback — {why}", err=True)
+    if release and result.pages:
+        release_feedback(course, module, sorted(result.pages))
         typer.echo("已发布到交换目录 released to the exchange (学员可点 Fetch Feedback 获取)")
+    if result.failed:
+        typer.echo(
+            f"{len(result.failed)} 名学员未生成反馈，请先解决上述问题（如重新 autograde）/ "
+            f"{len(result.failed)} trainees got no feedback; fix the above (e.g. autograde again)",
+            err=True,
+        )
+        raise typer.Exit(1)
 
 
 @grade_app.command("export")
 def export(
-    out: Path = typer.Option(Path("grading/exports"), "--out", help="Folder for the CSV files."),
+    out: Path = typer.Option(
+        None, "--out", help="Folder for the CSV files (default: <course>/exports)."
+    ),
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """grades.csv (nbgrader's columns) and competencies.csv (per trainee and competency)."""
     from shequlab.grading.export import export_all
 
-    for path in export_all(_course_dir(course_dir), out):
+    for path in export_all(_course(course_dir), out):
         typer.echo(str(path))
 
 
 @grade_app.command("report")
 def report(
     program: str = typer.Option(None, "--program", "-p", help="Only trainees of this program."),
-    out: Path = typer.Option(Path("grading/report.html"), "--out", help="HTML file to write."),
+    out: Path = typer.Option(
+        None, "--out", help="HTML file to write (default: <course>/report.html)."
+    ),
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """A self-contained HTML cohort report: scores, item analysis, competencies, missing work."""
     from shequlab.grading.report import ReportError, write_report
 
     try:
-        typer.echo(str(write_report(_course_dir(course_dir), out, program=program)))
+        typer.echo(str(write_report(_course(course_dir), out, program=program)))
     except ReportError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc

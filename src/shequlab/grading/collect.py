@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from shequlab.course.nbgrader import nbgrader_api, run
 from shequlab.grading.roster import load_roster
+from shequlab.layout.course import Course, as_course
 
 
 @dataclass
@@ -19,9 +20,9 @@ class Collected:
     log: str = ""
 
 
-def collect_exchange(course_dir: Path, module: str) -> Collected:
+def collect_exchange(course_dir: Course | Path, module: str) -> Collected:
     """nbgrader collect from the exchange (latest submission of every trainee)."""
-    api = nbgrader_api(Path(course_dir))
+    api = nbgrader_api(as_course(course_dir).root)
     return Collected(log=run(api.collect(module, update=True), "collect"))
 
 
@@ -41,15 +42,27 @@ def match_trainee(entry: str, ids: list[str], names: dict[str, str]) -> tuple[st
     return None, "no trainee id or name in the file name"
 
 
-def collect_zip(course_dir: Path, module: str, zip_path: Path) -> Collected:
-    """Put each notebook of the zip into submitted/<id>/<module>/exercises.ipynb; keep the rest
-    (unmatched, ambiguous, a second file for the same trainee) in submitted-unmatched/."""
-    course_dir = Path(course_dir)
-    roster = load_roster(course_dir)
+def which_notebook(entry: str, notebooks: list[str]) -> str | None:
+    """The graded notebook a zip entry is: the only one, or the one its file name names."""
+    if len(notebooks) == 1:
+        return notebooks[0]
+    stem = PurePosixPath(entry).stem
+    named = [nb for nb in notebooks if nb in stem]
+    return max(named, key=len) if named else None
+
+
+def collect_zip(course_dir: Course | Path, module: str, zip_path: Path) -> Collected:
+    """Put each notebook of the zip into submitted/<id>/<module>/<notebook>.ipynb; keep the rest
+    (unmatched, ambiguous, a second file for the same trainee and notebook) in
+    submitted-unmatched/<module>/."""
+    course = as_course(course_dir)
+    notebooks = course.graded_notebooks(module)
+    roster = load_roster(course)
     ids = sorted(roster)
     names = {i: t.name for i, t in roster.items()}
     result = Collected()
-    unmatched_dir = course_dir / "submitted-unmatched" / module
+    unmatched_dir = course.unmatched(module)
+    taken: set[tuple[str, str]] = set()
     with zipfile.ZipFile(zip_path) as zf:
         entries = [i for i in zf.infolist() if not i.is_dir() and i.filename.endswith(".ipynb")
                    and "__MACOSX" not in i.filename
@@ -57,7 +70,10 @@ def collect_zip(course_dir: Path, module: str, zip_path: Path) -> Collected:
         for info in entries:
             name = _decode_name(info)
             student, reason = match_trainee(name, ids, names)
-            if student and student in result.matched.values():
+            notebook = which_notebook(name, notebooks)
+            if student and notebook is None:
+                student, reason = None, f"not one of {', '.join(notebooks)}"
+            if student and (student, notebook) in taken:
                 student, reason = None, f"second notebook for {student}"
             data = zf.read(info)
             if student is None:
@@ -65,9 +81,10 @@ def collect_zip(course_dir: Path, module: str, zip_path: Path) -> Collected:
                 (unmatched_dir / PurePosixPath(name).name).write_bytes(data)
                 result.unmatched.append(f"{name}: {reason}")
                 continue
-            folder = course_dir / "submitted" / student / module
+            taken.add((student, notebook))
+            folder = course.submitted(student, module)
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / "exercises.ipynb").write_bytes(data)
+            (folder / f"{notebook}.ipynb").write_bytes(data)
             stamp = dt.datetime(*info.date_time, tzinfo=dt.UTC)
             (folder / "timestamp.txt").write_text(stamp.strftime("%Y-%m-%d %H:%M:%S.%f %Z"))
             result.matched[name] = student

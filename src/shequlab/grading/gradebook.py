@@ -1,5 +1,9 @@
 """The gradebook's safety net: a backup before mutating run, restore in one command,
-and a per-module progress journal so an interrupted autograde resumes where it stopped."""
+and a per-module progress journal so an interrupted autograde resumes where it stopped.
+
+The gradebook is CourseDirectory.db_url. A SQLite one is copied with SQLite's online backup API
+(backups/gradebook-<time>-<why>.db); a PostgreSQL one is dumped with pg_dump and restored with
+pg_restore --clean in one transaction (backups/gradebook-<time>-<why>.dump, see pg_backup)."""
 
 from __future__ import annotations
 
@@ -10,51 +14,71 @@ import os
 import sqlite3
 from pathlib import Path
 
-BACKUPS = "backups"
-PROGRESS = "autograde-progress"
+from shequlab.errors import ExpectedError
+from shequlab.grading import pg_backup
+from shequlab.layout.course import Course, as_course
 
 
-def gradebook_path(course_dir: Path) -> Path:
-    return Path(course_dir) / "gradebook.db"
+class GradebookError(ExpectedError):
+    """No backup to restore, or a gradebook this command cannot back up or restore."""
 
 
-def backup_gradebook(course_dir: Path, reason: str) -> Path | None:
-    """Copy gradebook.db with SQLite's online backup API into backups/ (None: no gradebook)."""
-    db = gradebook_path(course_dir)
-    if not db.exists():
+def _suffix(course: Course) -> str:
+    return pg_backup.SUFFIX if pg_backup.is_postgres(course.db_url) else ".db"
+
+
+def backup_gradebook(course_dir: Course | Path, reason: str) -> Path | None:
+    """Back the gradebook up into backups/ (None: no SQLite gradebook file yet)."""
+    course = as_course(course_dir)
+    db = course.sqlite_file
+    postgres = pg_backup.is_postgres(course.db_url)
+    if not postgres and (db is None or not db.exists()):
+        if db is None:
+            raise GradebookError(
+                f"无法备份这种成绩簿 / cannot back up a gradebook at {course.db_url!r} "
+                "(SQLite and PostgreSQL only)"
+            )
         return None
-    folder = Path(course_dir) / BACKUPS
+    folder = course.backups_dir
     folder.mkdir(exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    target = folder / f"gradebook-{stamp}-{reason}.db"
+    target = folder / f"gradebook-{stamp}-{reason}{_suffix(course)}"
+    if postgres:
+        return pg_backup.dump(course.db_url, target)
     _copy_db(db, target)
     return target
 
 
-def list_backups(course_dir: Path) -> list[Path]:
-    """Backups, oldest first."""
-    return sorted((Path(course_dir) / BACKUPS).glob("gradebook-*.db"))
+def list_backups(course_dir: Course | Path) -> list[Path]:
+    """Backups of this kind of gradebook, oldest first."""
+    course = as_course(course_dir)
+    return sorted(course.backups_dir.glob(f"gradebook-*{_suffix(course)}"))
 
 
-def restore_gradebook(course_dir: Path, backup: Path | None = None) -> tuple[Path, Path | None]:
-    """Put a backup (default: the latest) back as gradebook.db; the current one is backed up first.
-
-    Returns (restored backup, backup of the gradebook it replaced).
+def restore_gradebook(
+    course_dir: Course | Path, backup: Path | None = None
+) -> tuple[Path, Path | None]:
+    """Put a backup (default: the latest) back as the gradebook; the current one is backed up
+    first. Returns (restored backup, backup of the gradebook it replaced).
     """
-    backups = list_backups(course_dir)
+    course = as_course(course_dir)
+    backups = list_backups(course)
     if backup is None:
         if not backups:
-            raise FileNotFoundError(f"没有备份 / no backups in {Path(course_dir) / BACKUPS}")
+            raise GradebookError(f"没有备份 / no backups in {course.backups_dir}")
         backup = backups[-1]
     backup = Path(backup)
     if not backup.exists():
-        backup = Path(course_dir) / BACKUPS / backup.name
+        backup = course.backups_dir / backup.name
     if not backup.exists():
-        raise FileNotFoundError(f"找不到备份 / backup not found: {backup}")
-    saved = backup_gradebook(course_dir, "before-restore")
-    _copy_db(backup, gradebook_path(course_dir))
+        raise GradebookError(f"找不到备份 / backup not found: {backup}")
+    saved = backup_gradebook(course, "before-restore")
+    if pg_backup.is_postgres(course.db_url):
+        pg_backup.restore(course.db_url, backup)
+    else:
+        _copy_db(backup, course.sqlite_file)
     # Grades changed under the journal: forget progress so the next autograde re-checks everything.
-    for journal in (Path(course_dir) / PROGRESS).glob("*.json"):
+    for journal in course.progress_dir.glob("*.json"):
         journal.unlink()
     return backup, saved
 
@@ -70,10 +94,10 @@ def _copy_db(source: Path, target: Path) -> None:
         dst.close()
 
 
-def submission_hash(folder: Path) -> str:
-    """Fingerprint of a submission: the notebook's bytes and the submission timestamp."""
+def submission_hash(folder: Path, notebooks: list[str]) -> str:
+    """Fingerprint of a submission: its graded notebooks' bytes and the submission timestamp."""
     h = hashlib.sha256()
-    for name in ("exercises.ipynb", "timestamp.txt"):
+    for name in [*(f"{nb}.ipynb" for nb in notebooks), "timestamp.txt"]:
         path = Path(folder) / name
         h.update(path.read_bytes() if path.is_file() else b"-")
     return h.hexdigest()[:16]
@@ -82,8 +106,8 @@ def submission_hash(folder: Path) -> str:
 class Progress:
     """autograde-progress/<module>.json: student -> result, rewritten atomically after each one."""
 
-    def __init__(self, course_dir: Path, module: str):
-        self.path = Path(course_dir) / PROGRESS / f"{module}.json"
+    def __init__(self, course_dir: Course | Path, module: str):
+        self.path = as_course(course_dir).progress_file(module)
         self.entries: dict[str, dict] = {}
         if self.path.exists():
             try:

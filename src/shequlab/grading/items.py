@@ -76,7 +76,7 @@ class ItemStats:
 
 def course_directory(course_dir: Path) -> CourseDirectory:
     """nbgrader's CourseDirectory of the course, from its nbgrader_config.py (db_url, paths)."""
-    from shequlab.course.nbgrader import load_course_config
+    from shequlab.layout.course import load_course_config
 
     return CourseDirectory(config=load_course_config(course_dir))
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 
-from shequlab.course.nbgrader import CONFIG_FILE
 from shequlab.curriculum import Curriculum, CurriculumError, load_curriculum
+from shequlab.errors import ExpectedError
 from shequlab.grading.export import competency_scores
 from shequlab.grading.items import ItemStats, analyse_module, course_directory
 from shequlab.grading.report_html import (
@@ -27,6 +27,7 @@ from shequlab.grading.report_html import (
     item_row,
 )
 from shequlab.grading.roster import load_roster
+from shequlab.layout.course import CONFIG_FILE, Course
 
 
 def _item_label(item: ItemStats, notebooks: int) -> str:
@@ -89,7 +90,7 @@ def _heat_map(course_dir: Path, root: Path | None, curriculum: Curriculum | None
     return "".join(rows) + "</table>" + legend
 
 
-class ReportError(ValueError):
+class ReportError(ExpectedError, ValueError):
     """The report cannot be written yet; the message says what to do, in Chinese and English."""
 
 
@@ -106,10 +107,14 @@ def _course(course_dir: Path) -> CourseDirectory:
 
 
 def write_report(
-    course_dir: Path, out: Path, program: str | None = None, root: Path | None = None
+    course_dir: Course | Path,
+    out: Path | None = None,
+    program: str | None = None,
+    root: Path | None = None,
 ) -> Path:
-    """Write the cohort report of the course at `course_dir` to `out`; return `out`."""
-    course_dir = Path(course_dir)
+    """Write the cohort report of the course at `course_dir` to `out` (default: the course's
+    report.html); return `out`."""
+    course_dir = course_dir.root if isinstance(course_dir, Course) else Path(course_dir)
     coursedir = _course(course_dir)
     roster = load_roster(course_dir)
     try:
@@ -119,7 +124,7 @@ def write_report(
         curriculum, modules = None, []
     titles = {m.id: f"{m.id} {m.title.zh} {m.title.en}" for m in modules}
     charts, tables, missing = [], [], {}
-    with Gradebook(coursedir.db_url) as gb:
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         names = {s: t.name for s, t in roster.items() if program is None or t.program == program}
         if not roster:
             names = {s.id: f"{s.last_name or ''}{s.first_name or ''}" for s in gb.students}
@@ -148,7 +153,7 @@ def write_report(
     page = (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
             f"<title>学员成绩报告 Cohort report</title><style>{STYLE}</style></head>"
             f"<body>{''.join(body)}</body></html>")  # fmt: skip
-    out = Path(out)
+    out = Path(out) if out is not None else Course.load(course_dir).report_file
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
     return out

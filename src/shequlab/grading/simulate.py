@@ -12,41 +12,50 @@ import nbformat
 import yaml
 
 from shequlab.course.build import build_course
-from shequlab.layout.project import project_root
+from shequlab.layout.course import Course
+from shequlab.layout.project import Project
 
-NOTEBOOK = "exercises.ipynb"
+NOTEBOOK = "exercises.ipynb"  # the graded notebook of our modules (notebook_id "exercises")
 REFLECTION = "我会先走访老年人多的居民区。（模拟作答 simulated answer）"
 
 
 def build_single_module_root(dest: Path, module: str, program: str = "onboarding") -> Path:
     """A project root under `dest` whose curriculum lists only `module`; built into dest/grading."""
-    repo = project_root()
-    dest = Path(dest)
-    cur = dest / "curriculum" / program
+    return build_modules_root(dest, [module], program)
+
+
+def build_modules_root(
+    dest: Path, modules: list[str], program: str = "onboarding", config: str = ""
+) -> Path:
+    """A project root under `dest` whose curriculum lists only `modules` (of one program),
+    built into dest/grading; `config` is appended to its nbgrader_config.py (e.g. a db_url)."""
+    repo = Project.at()
+    dest = Project(Path(dest))
+    cur = dest.program_file(program).parent
     cur.mkdir(parents=True)
-    shutil.copyfile(
-        repo / "curriculum" / "competencies.yml", dest / "curriculum" / "competencies.yml"
+    shutil.copyfile(repo.competencies_file, dest.competencies_file)
+    for module in modules:
+        shutil.copyfile(repo.module_file(program, module), dest.module_file(program, module))
+    meta = yaml.safe_load(repo.program_file(program).read_text(encoding="utf-8"))
+    meta["modules"] = list(modules)
+    dest.program_file(program).write_text(
+        yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8"
     )
-    shutil.copyfile(repo / "curriculum" / program / f"{module}.yml", cur / f"{module}.yml")
-    meta = yaml.safe_load(
-        (repo / "curriculum" / program / "program.yml").read_text(encoding="utf-8")
-    )
-    meta["modules"] = [module]
-    (cur / "program.yml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
-    (dest / "datasets").symlink_to(repo / "datasets", target_is_directory=True)
-    notebooks = dest / "notebooks" / program / module
-    notebooks.mkdir(parents=True)
-    for item in (repo / "notebooks" / program / module).iterdir():
-        if item.is_file():
-            shutil.copyfile(item, notebooks / item.name)
-    (dest / "grading").mkdir()
-    shutil.copyfile(
-        repo / "grading" / "nbgrader_config.py", dest / "grading" / "nbgrader_config.py"
-    )
+    dest.datasets_dir.symlink_to(repo.datasets_dir, target_is_directory=True)
+    for module in modules:
+        notebooks = dest.module_dir(program, module)
+        notebooks.mkdir(parents=True)
+        for item in repo.module_dir(program, module).iterdir():
+            if item.is_file():
+                shutil.copyfile(item, notebooks / item.name)
+    dest.course_dir.mkdir()
+    text = (repo.course_dir / "nbgrader_config.py").read_text(encoding="utf-8")
+    (dest.course_dir / "nbgrader_config.py").write_text(text + config, encoding="utf-8")
     from rich.console import Console
 
-    build_course(program, module, root=dest, console=Console(quiet=True))
-    return dest
+    for module in modules:
+        build_course(program, module, root=dest.root, console=Console(quiet=True))
+    return dest.root
 
 
 def _answer_cells(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
@@ -60,7 +69,7 @@ def _answer_cells(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]
 
 def solution_answers(root: Path, module: str, program: str = "onboarding") -> dict[str, str]:
     """grade_id of each answer cell -> the author's solution code (markers removed)."""
-    source = nbformat.read(root / "notebooks" / program / module / NOTEBOOK, as_version=4)
+    source = nbformat.read(Project(Path(root)).exercises_notebook(program, module), as_version=4)
     answers = {}
     for grade_id, cell in _answer_cells(source).items():
         if cell.cell_type != "code":
@@ -73,7 +82,7 @@ def solution_answers(root: Path, module: str, program: str = "onboarding") -> di
 
 
 def wrong_answers(root: Path, module: str, program: str = "onboarding") -> list[dict]:
-    path = root / "notebooks" / program / module / "wrong_answers.yml"
+    path = Project(Path(root)).wrong_answers_file(program, module)
     return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
 
 
@@ -90,10 +99,17 @@ def _cell_by_id(nb, grade_id):
     return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
 
+GRADEBOOK_GUESSES = ["../../gradebook.db", "../../../gradebook.db"]  # from autograded/<s>/<m>/
+
+
 def hostile_submissions(
-    release: nbformat.NotebookNode, good: dict[str, str]
+    release: nbformat.NotebookNode, good: dict[str, str], gradebooks: list[str] | None = None
 ) -> dict[str, Callable[[Path], None]]:
-    """name -> writer of a broken or hostile submission folder (the notebook in it)."""
+    """name -> writer of a broken or hostile submission folder (the notebook in it).
+
+    `gradebooks`: absolute paths the gradebook attack tries besides GRADEBOOK_GUESSES (the
+    course's real gradebook file, so the attack aims where it would hurt)."""
+    gradebooks = gradebooks or []
     first = next(iter(good))
     tests = [c.metadata["nbgrader"]["grade_id"] for c in release.cells
              if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]  # fmt: skip
@@ -138,8 +154,7 @@ def hostile_submissions(
         "kernel_exit": with_first("import os\nos._exit(1)"),
         "huge_output": with_first("print('x' * 10**8)"),
         "gradebook_attack": with_first(
-            "for p in ['../../gradebook.db', '../../../gradebook.db',\n"
-            "          '/work/main/grading/gradebook.db']:\n"
+            f"for p in {[*GRADEBOOK_GUESSES, *gradebooks]!r}:\n"
             "    try:\n        open(p, 'w').write('pwned')\n    except OSError:\n        pass"
         ),
         "harness_tamper": with_first(
@@ -191,25 +206,28 @@ def write_cohort(
     hostile: list[str] | None = None,
     seed: int = 7,
     program: str = "onboarding",
+    first: int = 1,
 ) -> dict[str, str]:
-    """Write submitted/<student>/<module>/ folders; return student id -> kind of submission."""
+    """Write submitted/<student>/<module>/ folders for trainees t<first>, t<first+1>, ...;
+    return student id -> kind of submission."""
     rng = random.Random(seed)
-    release = nbformat.read(Path(course_dir) / "release" / module / NOTEBOOK, as_version=4)
+    course = Course.load(course_dir)
+    release = nbformat.read(course.release(module) / NOTEBOOK, as_version=4)
     good = solution_answers(root, module, program)
     wrong = wrong_answers(root, module, program)
     plan: dict[str, str] = {}
 
     def folder(student: str) -> Path:
-        path = Path(course_dir) / "submitted" / student / module
+        path = course.submitted(student, module)
         path.mkdir(parents=True, exist_ok=True)
         (path / "timestamp.txt").write_text("2026-05-01 10:00:00.000000 UTC")
         return path
 
-    n = 0
+    n = first - 1
     for kind, count in (("right", right), ("partly", partly), ("blank", blank)):
         for _ in range(count):
             n += 1
-            student = f"T{n:03d}"
+            student = f"t{n:03d}"
             answers = dict(good)
             if kind == "partly" and wrong:
                 for entry in rng.sample(wrong, k=min(len(wrong), rng.randint(1, 3))):
@@ -218,10 +236,11 @@ def write_cohort(
                 answers = {}
             nbformat.write(fill(release, answers), folder(student) / NOTEBOOK)
             plan[student] = kind
-    writers = hostile_submissions(release, good)
+    gradebooks = [str(course.sqlite_file)] if course.sqlite_file else []
+    writers = hostile_submissions(release, good, gradebooks)
     for name in hostile or []:
         n += 1
-        student = f"T{n:03d}"
+        student = f"t{n:03d}"
         writers[name](folder(student))
         plan[student] = name
     return plan

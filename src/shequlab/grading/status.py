@@ -9,7 +9,7 @@ if TYPE_CHECKING:  # the CLI imports this module: keep nbformat off its start-up
 
 # status -> (Chinese label, English label). Order = precedence: the first that applies wins.
 STATUSES: dict[str, tuple[str, str]] = {
-    "no_notebook": ("未找到 exercises.ipynb", "no exercises.ipynb"),
+    "no_notebook": ("未找到要评分的笔记本", "no notebook to grade"),
     "not_a_notebook": ("不是有效的笔记本", "not a notebook"),
     "error": ("评分环境出错", "grading error"),
     "crashed": ("内核崩溃", "crashed"),
@@ -22,6 +22,7 @@ STATUSES: dict[str, tuple[str, str]] = {
     "graded": ("已评分", "graded"),
     "skipped": ("已评过，跳过", "already graded"),
 }
+STATUS_ORDER = list(STATUSES)
 GRADED_STATUSES = {
     "graded",
     "tampered",

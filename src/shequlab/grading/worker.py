@@ -27,20 +27,19 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, SaveAutoGrades
 from traitlets.config import Config
 
-from shequlab.course.nbgrader import load_course_config
 from shequlab.grading.checks import inspect_submission
 from shequlab.grading.kernel import SandboxedExecute
 from shequlab.grading.sandbox import ForkServer, Limits, SandboxError
 from shequlab.grading.status import classify_outputs
-
-NOTEBOOK = "exercises"
+from shequlab.layout.course import Course
 
 
 @dataclass
 class Executed:
-    """What a grading process hands back for one submission."""
+    """What a grading process hands back for one notebook of one submission."""
 
     student_id: str
+    notebook_id: str
     status: str
     notes: list[str] = field(default_factory=list)
     notebook: NotebookNode | None = None  # the executed notebook, ready for SaveAutoGrades
@@ -50,13 +49,13 @@ class Executed:
 
 @dataclass
 class _Worker:
-    course_dir: Path
+    course: Course
     module: str
     config: Config
     coursedir: CourseDirectory
     sanitize: list
     execute: list
-    release: nbformat.NotebookNode | None
+    release: dict[str, nbformat.NotebookNode | None]  # notebook id -> released notebook
     forkserver: ForkServer
     isolation: str
     scratch_root: str | None = None
@@ -186,21 +185,22 @@ def init_worker(
     # The sandbox warms up (imports pandas & co.) while this process reads the course.
     forkserver = _new_forkserver(isolation, scratch_root)
     forkserver.start(wait=False)
-    config = load_course_config(Path(course_dir))
-    coursedir = CourseDirectory(config=config)
-    sanitize, execute, _ = pipeline(config)
-    release_path = Path(coursedir.release_directory)
-    release_nb = Path(course_dir) / release_path / module / f"{NOTEBOOK}.ipynb"
+    course = Course.load(course_dir)
+    sanitize, execute, _ = pipeline(course.config)
+    release = {}
+    for notebook in course.notebook_ids(module):
+        path = course.release(module) / f"{notebook}.ipynb"
+        release[notebook] = nbformat.read(path, as_version=4) if path.exists() else None
     SandboxedExecute.forkserver = forkserver
     SandboxedExecute.limits = limits
     _WORKER = _Worker(
-        course_dir=Path(course_dir),
+        course=course,
         module=module,
-        config=config,
-        coursedir=coursedir,
+        config=course.config,
+        coursedir=course.coursedir,
         sanitize=sanitize,
         execute=execute,
-        release=nbformat.read(release_nb, as_version=4) if release_nb.exists() else None,
+        release=release,
         forkserver=forkserver,
         isolation=isolation,
         scratch_root=scratch_root,
@@ -252,34 +252,35 @@ def _restart_sandbox(w: _Worker) -> None:
     SandboxedExecute.forkserver = w.forkserver
 
 
-def grade_in_worker(student_id: str) -> Executed:
-    """Sanitize, then execute one submission; never raises for anything the submission does."""
+def grade_in_worker(student_id: str, notebook_id: str) -> Executed:
+    """Sanitize, then execute one notebook of a submission; never raises for anything the
+    submission does."""
     w = _WORKER
     assert w is not None, "init_worker was not called"
     started = time.perf_counter()
-    result = _grade(w, student_id)
+    result = _grade(w, student_id, notebook_id)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _grade(w: _Worker, student_id: str) -> Executed:
-    cd = w.coursedir
-    submitted = (
-        Path(cd.format_path(cd.submitted_directory, student_id, w.module)) / "exercises.ipynb"
-    )
-    dest_dir = Path(cd.format_path(cd.autograded_directory, student_id, w.module))
-    findings = inspect_submission(submitted, w.release)
+def _grade(w: _Worker, student_id: str, notebook_id: str) -> Executed:
+    submitted = w.course.submitted(student_id, w.module) / f"{notebook_id}.ipynb"
+    dest_dir = w.course.autograded(student_id, w.module)
+    findings = inspect_submission(submitted, w.release.get(notebook_id))
     if findings.fatal:
-        return Executed(student_id, findings.fatal, findings.notes)
+        return Executed(student_id, notebook_id, findings.fatal, findings.notes)
+
+    def done(status: str, notes: list[str], *more) -> Executed:
+        return Executed(student_id, notebook_id, status, notes, *more)
 
     resources = {
-        "unique_key": NOTEBOOK,
-        "output_files_dir": f"{NOTEBOOK}_files",
+        "unique_key": notebook_id,
+        "output_files_dir": f"{notebook_id}_files",
         "nbgrader": {
             "student": student_id,
             "assignment": w.module,
-            "notebook": NOTEBOOK,
-            "db_url": cd.db_url,
+            "notebook": notebook_id,
+            "db_url": w.course.db_url,
         },
     }
     try:
@@ -287,9 +288,9 @@ def _grade(w: _Worker, student_id: str) -> Executed:
             str(submitted), resources=_copy(resources)
         )
     except Exception as exc:  # what nbgrader would fail on, e.g. invalid metadata
-        return Executed(student_id, "not_a_notebook", [*findings.notes, _short(exc)])
+        return done("not_a_notebook", [*findings.notes, _short(exc)])
     dest_dir.mkdir(parents=True, exist_ok=True)
-    sanitized = dest_dir / f"{NOTEBOOK}.ipynb"
+    sanitized = dest_dir / f"{notebook_id}.ipynb"
     if sanitized.exists():
         sanitized.chmod(0o644)
     sanitized.write_text(output, encoding="utf-8")
@@ -302,7 +303,7 @@ def _grade(w: _Worker, student_id: str) -> Executed:
             break
         except SandboxError as exc:
             if attempt == 2 or SandboxedExecute.events.kernel_died is False:
-                return Executed(student_id, "error", [*findings.notes, _short(exc)])
+                return done("error", [*findings.notes, _short(exc)])
             _restart_sandbox(w)  # the fork-server itself went down: once more on a fresh one
         except Exception as exc:
             events = SandboxedExecute.events
@@ -310,12 +311,12 @@ def _grade(w: _Worker, student_id: str) -> Executed:
             note = _crash_note(exc, events)
             if not w.forkserver.alive():
                 _restart_sandbox(w)
-            return Executed(student_id, status, [*findings.notes, note])
+            return done(status, [*findings.notes, note])
     status, notes = classify_outputs(nb, SandboxedExecute.events, findings)
     keep = {
         k: res[k] for k in ("unique_key", "output_files_dir", "nbgrader", "metadata") if k in res
     }
-    return Executed(student_id, status, notes, nb, keep)
+    return done(status, notes, nb, keep)
 
 
 def _copy(resources: dict) -> dict:
