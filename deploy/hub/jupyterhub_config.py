@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from shequlab.hub.settings import HubSettings
+from shequlab.trainees import ID_RULE
 
 c = get_config()  # noqa: F821 — injected by traitlets when JupyterHub loads this file
 
@@ -54,7 +55,7 @@ else:
     c.SharedPasswordAuthenticator.admin_password = s.admin_password
     c.Authenticator.admin_users = {n for n in s.trainers.split(",") if n}
     c.Authenticator.allow_all = True
-c.Authenticator.username_pattern = r"^[a-z][a-z0-9_-]{1,31}$"  # valid OS user names only
+c.Authenticator.username_pattern = ID_RULE  # the roster's trainee-id rule: valid OS user names
 c.Authenticator.manage_groups = False
 
 # --- each user's JupyterLab (Chinese UI from <venv>/share/jupyter/lab/settings/overrides.json) ---

@@ -99,3 +99,76 @@ def test_trainee_config_hides_the_formgrader() -> None:
     )
     page = json.loads((singleuser / "trainee" / "labconfig" / "page_config.json").read_text())
     assert page["disabledExtensions"]["@jupyter/nbgrader:formgrader"] is True
+
+
+def _start(monkeypatch, tmp_path: Path, *args: str, **env: str):
+    """`shequlab hub start ARGS` with SHEQULAB_HUB_* = env; returns (exit code, hub's env)."""
+    from typer.testing import CliRunner
+
+    from shequlab.cli import app
+
+    for key, value in {"state": str(tmp_path / "state"), "mode": "simple", **env}.items():
+        monkeypatch.setenv(f"SHEQULAB_HUB_{key.upper()}", value)
+    started: dict[str, str] = {}
+    monkeypatch.setattr(os, "execve", lambda path, argv, environ: started.update(environ))
+    monkeypatch.setattr(os, "chdir", lambda path: None)
+    result = CliRunner().invoke(app, ["hub", "start", *args])
+    return result, started
+
+
+def test_hub_start_keeps_the_environment_unless_an_option_is_given(monkeypatch, tmp_path) -> None:
+    from shequlab.hub.server import free_port
+
+    port, other = str(free_port()), str(free_port())
+    result, env = _start(monkeypatch, tmp_path, port=port, cull_timeout="600", mem_limit="1G")
+    assert result.exit_code == 0, result.output
+    assert env["SHEQULAB_HUB_PORT"] == port
+    assert env["SHEQULAB_HUB_CULL_TIMEOUT"] == "600"
+    assert env["SHEQULAB_HUB_MEM_LIMIT"] == "1G"
+    result, env = _start(monkeypatch, tmp_path, "--port", other, port=port)
+    assert result.exit_code == 0, result.output
+    assert env["SHEQULAB_HUB_PORT"] == other  # the option given wins over the environment
+    assert env["SHEQULAB_HUB_CULL_TIMEOUT"] == "600"  # what was not given still holds
+
+
+def test_hub_start_refuses_a_busy_port_without_a_traceback(monkeypatch, tmp_path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        result, env = _start(monkeypatch, tmp_path, port=str(busy.getsockname()[1]))
+    assert result.exit_code == 1 and not env
+    assert "已被占用" in result.output and "already in use" in result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, OSError)
+
+
+def test_one_trainee_id_rule_for_roster_hub_users_and_hub_config(
+    monkeypatch, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from shequlab.cli import app
+    from shequlab.hub import users
+    from shequlab.trainees import ID_RULE, RosterError, parse_roster
+
+    c = load(monkeypatch, tmp_path, mode="simple")
+    assert c.Authenticator.username_pattern == ID_RULE
+    roster = tmp_path / "名单.csv"
+    roster.write_bytes("学号,姓名,期次,项目\n2024001,张三,2026春,onboarding\n".encode("gbk"))
+    with pytest.raises(RosterError):
+        parse_roster(roster)
+    create_user = users.create_user
+    created = []
+    monkeypatch.setattr(users, "create_user", lambda n, g, h: created.append(n) or "pw")
+    out = tmp_path / "pw.csv"
+    result = CliRunner().invoke(app, ["hub", "users", str(roster), "--out", str(out)])
+    assert result.exit_code == 1 and not created
+    assert "2024001" in result.output and "t2024001" in result.output
+    # The same GBK file with a valid id: read by the roster's reader (Chinese header, GBK).
+    roster.write_bytes("学号,姓名,期次,项目\nt2024001,张三,2026春,onboarding\n".encode("gbk"))
+    result = CliRunner().invoke(app, ["hub", "users", str(roster), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert created == ["t2024001"]
+    with pytest.raises(users.UserError):  # refused before any OS account is touched
+        create_user("2024001", "shequlab-trainees", tmp_path)

@@ -17,37 +17,63 @@ hub_app = typer.Typer(
 )
 
 
+_DEFAULTS = "default: SHEQULAB_HUB_{}, else {}"
+
+
+def _given(field: str, text: str) -> str:
+    """Help text naming the environment variable and the default HubSettings owns."""
+    from shequlab.hub.settings import HubSettings
+
+    default = getattr(HubSettings, field) or "see docs/hub.md"
+    return f"{text} ({_DEFAULTS.format(field.upper(), default)})"
+
+
 @hub_app.command("start")
 def start(
-    ip: str = typer.Option("127.0.0.1", help="Public address (0.0.0.0 for the classroom LAN)."),
-    port: int = typer.Option(8000, help="Public port; a busy port is an error."),
-    api_port: int = typer.Option(8081, help="The hub's API port (loopback)."),
-    proxy_api_port: int = typer.Option(8001, help="The proxy's API port (loopback)."),
-    state: Path = typer.Option(None, help="Hub database and cookie secret (0700; default below)."),
-    exchange: Path = typer.Option(None, help="nbgrader exchange (default: <state>/../exchange)."),
-    mode: str = typer.Option("", help="system (root: one OS user each) or simple (one OS user)."),
-    cull_timeout: int = typer.Option(3600, help="Seconds idle before a server is stopped."),
-    mem_limit: str = typer.Option("2G", help="Address space per process (RLIMIT_AS)."),
+    ip: str = typer.Option(None, help=_given("ip", "Public address (0.0.0.0 for the LAN).")),
+    port: int = typer.Option(None, help=_given("port", "Public port; a busy port is an error.")),
+    api_port: int = typer.Option(None, help=_given("api_port", "The hub's API port (loopback).")),
+    proxy_api_port: int = typer.Option(
+        None, help=_given("proxy_api_port", "The proxy's API port (loopback).")
+    ),
+    state: Path = typer.Option(
+        None, help="Hub database and cookie secret, 0700 (SHEQULAB_HUB_STATE)."
+    ),
+    exchange: Path = typer.Option(
+        None, help="nbgrader exchange (SHEQULAB_HUB_EXCHANGE, else <state>/../exchange)."
+    ),
+    mode: str = typer.Option(
+        None, help="system (root: one OS user each) or simple (one OS user); SHEQULAB_HUB_MODE."
+    ),
+    cull_timeout: int = typer.Option(
+        None, help=_given("cull_timeout", "Seconds idle before a server is stopped.")
+    ),
+    mem_limit: str = typer.Option(
+        None, help=_given("mem_limit", "Address space per process (RLIMIT_AS).")
+    ),
     fix_permissions: bool = typer.Option(
         False, "--fix-permissions", help="Close the course's private parts to trainees first."
     ),
 ) -> None:
-    """Run JupyterHub (SQLite, local processes, pure-Python proxy) until Ctrl-C."""
+    """Run JupyterHub (SQLite, local processes, pure-Python proxy) until Ctrl-C.
+
+    Every option not given keeps what SHEQULAB_HUB_* (or the default) says, as `jupyterhub -f
+    deploy/hub/jupyterhub_config.py` would."""
     from shequlab.hub.exchange import prepare_exchange
     from shequlab.hub.server import hub_command, hub_env, port_busy
     from shequlab.hub.settings import HubSettings
 
-    settings = HubSettings.from_env()
-    settings.ip, settings.port, settings.api_port = ip, port, api_port
-    settings.proxy_api_port, settings.cull_timeout, settings.mem_limit = (
-        proxy_api_port, cull_timeout, mem_limit)  # fmt: skip
-    if state:
-        settings.state = str(state.resolve())
-        settings.exchange = str(state.resolve().parent / "exchange")
-    if exchange:
-        settings.exchange = str(exchange.resolve())
-    if mode:
-        settings.mode = mode
+    try:
+        settings = HubSettings.from_env(
+            ip=ip, port=port, api_port=api_port, proxy_api_port=proxy_api_port,
+            state=str(state.resolve()) if state else None,
+            exchange=str(exchange.resolve()) if exchange else None,
+            mode=mode, cull_timeout=cull_timeout, mem_limit=mem_limit,
+        )  # fmt: skip
+    except ValueError as exc:
+        typer.echo(f"ERROR: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    ip, port = settings.ip, settings.port
     if port_busy(ip, port):
         typer.echo(
             f"ERROR: 端口 {port} 已被占用 / port {port} is already in use (--port)", err=True
@@ -102,25 +128,32 @@ def _close_course(settings: HubSettings, fix: bool) -> None:
 
 @hub_app.command("users")
 def users(
-    roster: Path = typer.Argument(..., help="CSV with a column 学号 or id (the account names)."),
+    roster: Path = typer.Argument(
+        ..., help="The roster (CSV UTF-8/GBK or .xlsx) with a column 学号 or id: the accounts."
+    ),
     trainer: list[str] = typer.Option(None, "--trainer", help="Trainer account(s) to create too."),
-    homes: Path = typer.Option(Path("/home"), help="Parent folder of the home folders."),
+    homes: Path = typer.Option(
+        None, help="Parent folder of the home folders (default: SHEQULAB_HUB_HOMES, else /home)."
+    ),
     out: Path = typer.Option(Path("hub-passwords.csv"), help="Where to write initial passwords."),
 ) -> None:
     """Create an OS account per trainee (shequlab-trainees) and trainer (shequlab-trainers)."""
     from shequlab.hub.settings import HubSettings
     from shequlab.hub.users import UserError, create_user
+    from shequlab.trainees import RosterError, parse_roster
 
     settings = HubSettings.from_env()
-    with roster.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    names = [(r.get("学号") or r.get("id") or "").strip() for r in rows]
-    accounts = [(n, settings.trainee_group) for n in names if n]
+    try:  # the roster reader of `grade roster import`: CSV UTF-8/GBK or Excel, Chinese headers
+        names = [t.id for t in parse_roster(roster, required=("id",))]
+    except RosterError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    accounts = [(n, settings.trainee_group) for n in names]
     accounts += [(t, settings.trainer_group) for t in trainer or []]
     written = []
     try:
         for name, group in accounts:
-            written.append((name, group, create_user(name, group, homes)))
+            written.append((name, group, create_user(name, group, homes or Path(settings.homes))))
     except UserError as exc:
         typer.echo(f"ERROR: {exc}", err=True)
         raise typer.Exit(1) from exc

@@ -1,15 +1,19 @@
 """The hub's settings: one dataclass read from SHEQULAB_HUB_* variables, so `jupyterhub -f
-deploy/hub/jupyterhub_config.py` and `shequlab hub start|rehearse` configure the same hub."""
+deploy/hub/jupyterhub_config.py` and `shequlab hub start|rehearse` configure the same hub.
+
+The dataclass owns every default; `shequlab hub start` overrides a field only for an option the
+user gave (from_env(**overrides)), so the environment and the CLI never disagree."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from shequlab.layout.project import project_root
+from shequlab.layout.project import Project
 
-CONFIG_FILE = Path(__file__).resolve().parents[3] / "deploy" / "hub" / "jupyterhub_config.py"
+CONFIG_FILE = Project.at().hub_config_file
 
 
 def _default_state() -> str:
@@ -43,7 +47,7 @@ class HubSettings:
 
     def __post_init__(self) -> None:
         self.state = self.state or _default_state()
-        self.course_dir = self.course_dir or str(project_root() / "grading")
+        self.course_dir = self.course_dir or str(Project.at().course_dir)
         # Beside the state folder, not in it: the state is root's only (0700), the exchange not.
         self.exchange = self.exchange or str(Path(self.state).parent / "exchange")
         self.mode = self.mode or ("system" if os.geteuid() == 0 else "simple")
@@ -51,13 +55,19 @@ class HubSettings:
             raise ValueError(f"SHEQULAB_HUB_MODE must be system or simple, not {self.mode!r}")
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> HubSettings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> HubSettings:
+        """SHEQULAB_HUB_* variables, then `overrides` (fields given on a command line; None
+        means "not given" and is ignored), then the defaults above for everything else."""
         environ = os.environ if environ is None else environ
-        values = {}
+        values: dict[str, object] = {}
         for f in fields(cls):
             raw = environ.get(f"SHEQULAB_HUB_{f.name.upper()}")
             if raw is not None and raw != "":
                 values[f.name] = int(raw) if f.type == "int" else raw
+        unknown = set(overrides) - {f.name for f in fields(cls)}
+        if unknown:
+            raise TypeError(f"not hub settings: {sorted(unknown)}")
+        values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
     def to_env(self) -> dict[str, str]:

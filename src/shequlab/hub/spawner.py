@@ -13,9 +13,10 @@ from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner
 from traitlets import Integer, Unicode
 from traitlets.config import Configurable
 
+from shequlab.layout.project import Project
 from shequlab.permissions import UMASK as TRAINER_UMASK
 
-SINGLEUSER = Path(__file__).resolve().parents[3] / "deploy" / "hub" / "singleuser"
+SINGLEUSER = Project.at().hub_singleuser_dir
 
 # Per-user servers share two cores with everyone: one BLAS/OpenMP thread per kernel.
 QUIET_THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}

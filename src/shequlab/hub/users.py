@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import grp
 import pwd
-import re
 import secrets
 import subprocess
 from pathlib import Path
 
-NAME = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
+from shequlab.errors import ExpectedError
+from shequlab.trainees import id_problem
 
 
-class UserError(RuntimeError):
+class UserError(ExpectedError, RuntimeError):
     """An account cannot be created; the message says why and what to do."""
 
 
@@ -26,11 +26,9 @@ def ensure_group(name: str) -> int:
 
 def create_user(name: str, group: str, homes: Path, password: str | None = None) -> str:
     """Create OS user `name` in `group` with home homes/<name> (0700); return its password."""
-    if not NAME.match(name):
-        raise UserError(
-            f"{name!r} 不能作为账号名 / is not a valid account name: lower-case letters, digits, "
-            "- and _, starting with a letter (prefix numeric ids, e.g. t2024001)"
-        )
+    problem = id_problem(name)
+    if problem:
+        raise UserError(problem)
     ensure_group(group)
     home = Path(homes) / name
     try:
