@@ -17,8 +17,13 @@ HERE = Path(__file__).resolve().parent
 
 c.CourseDirectory.course_id = "shequlab"
 c.CourseDirectory.root = str(HERE)
+# The gradebook: gradebook.db here (nbgrader's default), or a server database, e.g.
+# SHEQULAB_GRADEBOOK_URL=postgresql+psycopg://user:password@host/db (deploy/k8s/postgres.md).
+if os.environ.get("SHEQULAB_GRADEBOOK_URL"):
+    c.CourseDirectory.db_url = os.environ["SHEQULAB_GRADEBOOK_URL"]
 # Only exercises.ipynb is graded; `shequlab course build` releases case.ipynb beside it,
 # read-only, and nbgrader must neither execute it at autograde time nor list it in the gradebook.
+# `shequlab grade` reads the graded notebooks from here too (any notebook_id, any number of them).
 c.CourseDirectory.notebook_id = "exercises"
 
 # Trainees fetch and submit through this folder (must exist and be writable by all).

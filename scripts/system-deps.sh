@@ -4,13 +4,14 @@
 #   chromium        driven by Playwright in browser tests (`playwright install` cannot download here)
 #   fonts-noto-cjk  so Chinese text renders in the browser and in matplotlib charts
 #   bubblewrap      sandboxes trainee code during autograding
+#   postgresql      a real server gradebook and workshop store: the suite starts its own server
 #
 # As root on a Debian-like system, missing packages are installed with apt-get. Otherwise the
 # script prints what is missing and how to install it, and exits 0: the tests that need these
 # packages then report the gap themselves.
 set -euo pipefail
 
-PACKAGES=(chromium fonts-noto-cjk bubblewrap)
+PACKAGES=(chromium fonts-noto-cjk bubblewrap postgresql)
 
 is_installed() {
     case "$1" in

@@ -36,3 +36,34 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server of the suite's own (Debian's postgresql, started in a temporary
+    folder on a unix socket and a random port), stopped at the end. In CI (CI=true) a missing
+    server is a failure, never a skip."""
+    import os
+
+    from shequlab.rehearsal.postgres import PostgresUnavailable, start_postgres
+
+    try:
+        server = start_postgres()
+    except PostgresUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres, request) -> str:
+    """A new, empty database on the suite's PostgreSQL server, for one test."""
+    import re
+    import uuid
+
+    name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40]
+    return postgres.create_database(f"{name}_{uuid.uuid4().hex[:8]}")

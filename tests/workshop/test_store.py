@@ -9,12 +9,21 @@ import pytest
 from shequlab.workshop.store import EntryRefused, WorkshopStore
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path) -> str:
+    """The embedded SQLite store, and a PostgreSQL database on the suite's own server."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgres_url")
+    return f"sqlite:///{tmp_path / 'workshop.db'}"
+
+
 @pytest.fixture
-def store(tmp_path):
-    return WorkshopStore(f"sqlite:///{tmp_path / 'workshop.db'}")
+def store(url):
+    return WorkshopStore(url)
 
 
-def test_sqlite_runs_in_wal_mode(store):
+def test_sqlite_runs_in_wal_mode(tmp_path):
+    store = WorkshopStore(f"sqlite:///{tmp_path / 'workshop.db'}")
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 
@@ -74,8 +83,7 @@ def _participant(args):
 
 
 @pytest.mark.slow
-def test_thirty_concurrent_participants_lose_nothing(tmp_path):
-    url = f"sqlite:///{tmp_path / 'workshop.db'}"
+def test_thirty_concurrent_participants_lose_nothing(url):
     code = WorkshopStore(url).open_session("vote", "并发", {}).code
     with multiprocessing.get_context("spawn").Pool(30) as pool:
         done = pool.map(_participant, [(url, code, i) for i in range(30)])
