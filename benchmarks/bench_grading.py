@@ -72,7 +72,7 @@ def _scores(course_dir: Path) -> dict[str, float | None]:
 
 
 def run() -> str:
-    from shequlab.grading.simulate import build_single_module_root, write_cohort
+    from shequlab.rehearsal.simulate import build_single_module_root, write_cohort
 
     venv_bin = Path(sys.executable).parent
     env_path = f"{venv_bin}:{os.environ.get('PATH', '')}"

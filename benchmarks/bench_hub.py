@@ -21,7 +21,7 @@ STAGES = (
 def run() -> str:
     if os.geteuid() != 0:
         return "Skipped: the rehearsal creates OS accounts and needs root."
-    from shequlab.hub.rehearse import rehearse
+    from shequlab.rehearsal.rehearse import rehearse
 
     results = {n: rehearse(n, log=lambda _: None) for n in SIZES}
     head = "| stage | " + " | ".join(f"N = {n} (s)" for n in SIZES) + " | per trainee, N = 30 (s) |"

@@ -199,7 +199,7 @@ def test_course_build_on_a_cohort_course_keeps_solutions_closed(accounts) -> Non
     from rich.console import Console
 
     from shequlab.course.build import build_course
-    from shequlab.grading.simulate import build_single_module_root
+    from shequlab.rehearsal.simulate import build_single_module_root
 
     group, trainer, trainee, work = accounts
     module = "onb-01-neighbourhood"

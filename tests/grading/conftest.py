@@ -12,7 +12,7 @@ import pytest
 
 from shequlab.grading.autograde import autograde_module
 from shequlab.grading.sandbox import Limits
-from shequlab.grading.simulate import build_single_module_root, write_cohort
+from shequlab.rehearsal.simulate import build_single_module_root, write_cohort
 
 MODULE = "onb-01-neighbourhood"
 HOSTILE = [

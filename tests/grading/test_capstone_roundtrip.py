@@ -13,7 +13,7 @@ from nbgrader.api import Gradebook
 from shequlab.curriculum import load_curriculum
 from shequlab.grading.autograde import autograde_module
 from shequlab.grading.export import export_all
-from shequlab.grading.simulate import build_single_module_root, fill, solution_answers
+from shequlab.rehearsal.simulate import build_single_module_root, fill, solution_answers
 
 MODULE, PROGRAM, TRAINEE = "yf-06-forum-brief", "youth-forum", "t001"
 

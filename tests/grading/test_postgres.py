@@ -15,8 +15,8 @@ from nbgrader.api import Gradebook
 from typer.testing import CliRunner
 
 from shequlab.cli import app
-from shequlab.grading.simulate import build_modules_root, write_cohort
 from shequlab.layout.course import Course
+from shequlab.rehearsal.simulate import build_modules_root, write_cohort
 
 pytestmark = pytest.mark.slow
 MODULES = ["onb-01-neighbourhood", "onb-02-hotline"]

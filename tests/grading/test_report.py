@@ -19,7 +19,7 @@ from shequlab.grading.items import analyse_module, cell_failure, course_director
 from shequlab.grading.report import ReportError, write_report
 from shequlab.grading.roster import import_roster
 from shequlab.grading.sandbox import Limits
-from shequlab.grading.simulate import build_single_module_root, write_answer_plan, wrong_answers
+from shequlab.rehearsal.simulate import build_single_module_root, write_answer_plan, wrong_answers
 from tests.browser.conftest import ARTIFACTS, DOCS_IMAGES, ROOT
 from tests.grading.conftest import MODULE
 

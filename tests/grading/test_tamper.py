@@ -14,8 +14,8 @@ from nbgrader.api import Gradebook
 
 from shequlab.grading.autograde import autograde_module
 from shequlab.grading.sandbox import Limits
-from shequlab.grading.simulate import build_single_module_root, fill, solution_answers
-from shequlab.grading.simulate import wrong_answers as recorded_wrong_answers
+from shequlab.rehearsal.simulate import build_single_module_root, fill, solution_answers
+from shequlab.rehearsal.simulate import wrong_answers as recorded_wrong_answers
 
 MODULE = "onb-02-hotline"
 TAMPERING = {

@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from shequlab.hub.rehearse import rehearse
+from shequlab.rehearsal.rehearse import rehearse
 
 pytestmark = [
     pytest.mark.slow,

@@ -172,7 +172,7 @@ def rehearse_cmd(
     keep: bool = typer.Option(False, help="Keep the work folder (hub log, course) afterwards."),
 ) -> None:
     """A whole cohort through the real hub on loopback; prints a timing per stage (needs root)."""
-    from shequlab.hub.rehearse import rehearse
+    from shequlab.rehearsal.rehearse import rehearse
 
     if trainees < 2:
         typer.echo("ERROR: --trainees must be at least 2", err=True)

@@ -9,7 +9,7 @@ Checks: the freshly built course is open and `shequlab.permissions.fix` closes i
 `hub start --fix-permissions` does); every submission arrived exactly once; every grade equals
 plain nbgrader's; no trainee, as its OS user or from its kernel, reads the course's private
 parts, another's work, the hub's state or the workshop store, while the trainer reads them
-(shequlab.hub.isolation); every process started is stopped.
+(shequlab.rehearsal.isolation); every process started is stopped.
 Needs root (it creates and removes the OS accounts, prefixed with a random run tag).
 """
 
@@ -33,9 +33,13 @@ import requests
 from nbgrader.api import Gradebook, MissingEntry
 
 from shequlab.course.nbgrader import quiet_gradebook
-from shequlab.grading.simulate import build_single_module_root
 from shequlab.hub.access import traversable
-from shequlab.hub.cohort import (
+from shequlab.hub.exchange import prepare_exchange
+from shequlab.hub.server import RunningHub, free_port, start_hub
+from shequlab.hub.settings import HubSettings
+from shequlab.hub.users import create_user, delete_group, delete_user, ensure_group
+from shequlab.permissions import Targets, check, fix
+from shequlab.rehearsal.cohort import (
     COURSE_ID,
     NOTEBOOK,
     Trainee,
@@ -43,12 +47,8 @@ from shequlab.hub.cohort import (
     answer_variants,
     reference_scores,
 )  # fmt: skip
-from shequlab.hub.exchange import prepare_exchange
-from shequlab.hub.isolation import check_isolation
-from shequlab.hub.server import RunningHub, free_port, start_hub
-from shequlab.hub.settings import HubSettings
-from shequlab.hub.users import create_user, delete_group, delete_user, ensure_group
-from shequlab.permissions import Targets, check, fix
+from shequlab.rehearsal.isolation import check_isolation
+from shequlab.rehearsal.simulate import build_single_module_root
 
 
 @dataclass

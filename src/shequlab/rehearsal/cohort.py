@@ -15,7 +15,7 @@ import websocket
 from nbgrader.api import Gradebook
 
 from shequlab.course.nbgrader import nbgrader_api, quiet_gradebook, run
-from shequlab.grading.simulate import fill, solution_answers, wrong_answers
+from shequlab.rehearsal.simulate import fill, solution_answers, wrong_answers
 
 COURSE_ID = "shequlab"
 NOTEBOOK = "exercises.ipynb"

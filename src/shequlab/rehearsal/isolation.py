@@ -14,8 +14,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from shequlab.hub.cohort import COURSE_ID, NOTEBOOK, PROBE, Trainee, TraineeClient, parse_probe
 from shequlab.permissions import Targets
+from shequlab.rehearsal.cohort import (
+    COURSE_ID,
+    NOTEBOOK,
+    PROBE,
+    Trainee,
+    TraineeClient,
+    parse_probe,
+)
 
 ROOT_ONLY = ("hub database", "cookie secret")  # the hub's state folder: not even trainers
 
