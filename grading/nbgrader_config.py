@@ -9,7 +9,7 @@ from pathlib import Path
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import GetGrades
 
-from shequlab.course.feedback import HideHiddenTests
+from shequlab.autograder.hidden_tests import HideHiddenTests
 
 c = get_config()  # noqa: F821 — injected by traitlets when it loads this file
 

@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from shequlab.course.nbgrader import nbgrader_api, run
+from shequlab.autograder.nbgrader import nbgrader_api, run
 from shequlab.curriculum import load_curriculum
 from shequlab.layout.course import Course, course_root
 from shequlab.layout.project import project_root

@@ -138,8 +138,8 @@ def course_check(
 
 def _report_errors(work) -> int:
     """Run `work`; print curriculum and build errors as messages, not tracebacks."""
+    from shequlab.autograder.nbgrader import NbGraderError
     from shequlab.course.build import BuildError
-    from shequlab.course.nbgrader import NbGraderError
     from shequlab.curriculum import CurriculumError
 
     try:

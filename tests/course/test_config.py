@@ -16,7 +16,7 @@ from nbgrader.preprocessors import (
     OverwriteCells,
 )
 
-from shequlab.course.feedback import HideHiddenTests
+from shequlab.autograder.hidden_tests import HideHiddenTests
 from shequlab.layout.course import load_course_config
 
 GRADING = Path(__file__).resolve().parents[2] / "grading"

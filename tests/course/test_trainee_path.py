@@ -12,8 +12,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course.fixture_course import MODULE, SOLUTION_LARGEST, SOLUTION_TOTAL
+from shequlab.autograder.nbgrader import nbgrader_api, quiet_gradebook, run
 from shequlab.course.build import build_course
-from shequlab.course.nbgrader import nbgrader_api, quiet_gradebook, run
 from shequlab.grading.feedback import generate_feedback, release_feedback
 from shequlab.layout.course import course_root
 

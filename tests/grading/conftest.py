@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from shequlab.grading.autograde import autograde_module
-from shequlab.grading.sandbox import Limits
+from shequlab.autograder.autograde import autograde_module
+from shequlab.autograder.sandbox import Limits
 from shequlab.rehearsal.simulate import build_single_module_root, write_cohort
 
 MODULE = "onb-01-neighbourhood"

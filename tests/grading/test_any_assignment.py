@@ -15,10 +15,10 @@ import pytest
 from nbgrader.api import Gradebook
 from typer.testing import CliRunner
 
+from shequlab.autograder.autograde import autograde_module
+from shequlab.autograder.sandbox import Limits
 from shequlab.cli import app
-from shequlab.grading.autograde import autograde_module
 from shequlab.grading.feedback import generate_feedback
-from shequlab.grading.sandbox import Limits
 
 DOCS = Path(nbgrader.__file__).parent / "docs" / "source" / "user_guide"
 STUDENTS = ["bitdiddle", "hacker"]

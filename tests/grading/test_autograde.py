@@ -80,7 +80,7 @@ def test_trainee_code_cannot_touch_the_gradebook(cohort) -> None:
 
 
 def test_backup_made_and_rerun_skips_graded(cohort) -> None:
-    from shequlab.grading.autograde import autograde_module
+    from shequlab.autograder.autograde import autograde_module
 
     root, _, _, run = cohort
     assert run.backup is not None and run.backup.exists()

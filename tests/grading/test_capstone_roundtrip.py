@@ -10,8 +10,8 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+from shequlab.autograder.autograde import autograde_module
 from shequlab.curriculum import load_curriculum
-from shequlab.grading.autograde import autograde_module
 from shequlab.grading.export import export_all
 from shequlab.rehearsal.simulate import build_single_module_root, fill, solution_answers
 

@@ -6,7 +6,7 @@ import signal
 
 import pytest
 
-from shequlab.grading import forkserver
+from shequlab.autograder import forkserver
 
 
 @pytest.fixture

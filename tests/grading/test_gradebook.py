@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from shequlab.grading.autograde import autograde_module
-from shequlab.grading.gradebook import backup_gradebook, list_backups, restore_gradebook
+from shequlab.autograder.autograde import autograde_module
+from shequlab.autograder.gradebook import backup_gradebook, list_backups, restore_gradebook
 from tests.grading.conftest import MODULE
 
 

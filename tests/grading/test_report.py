@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 from nbgrader.api import Gradebook
 
-from shequlab.grading.autograde import autograde_module
+from shequlab.autograder.autograde import autograde_module
+from shequlab.autograder.sandbox import Limits
 from shequlab.grading.export import export_all
 from shequlab.grading.feedback import hidden_test_lines, leaks
 from shequlab.grading.items import analyse_module, cell_failure, course_directory
 from shequlab.grading.report import ReportError, write_report
 from shequlab.grading.roster import import_roster
-from shequlab.grading.sandbox import Limits
 from shequlab.rehearsal.simulate import build_single_module_root, write_answer_plan, wrong_answers
 from tests.browser.conftest import ARTIFACTS, DOCS_IMAGES, ROOT
 from tests.grading.conftest import MODULE

@@ -12,8 +12,8 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from shequlab.grading.autograde import autograde_module
-from shequlab.grading.sandbox import Limits
+from shequlab.autograder.autograde import autograde_module
+from shequlab.autograder.sandbox import Limits
 from shequlab.rehearsal.simulate import build_single_module_root, fill, solution_answers
 from shequlab.rehearsal.simulate import wrong_answers as recorded_wrong_answers
 

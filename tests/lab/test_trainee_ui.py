@@ -31,7 +31,7 @@ from lab.make_start import (
     wait_until_lab_serves,
 )
 from lab.screenshots import Screenshots
-from shequlab.course.nbgrader import nbgrader_api, quiet_gradebook, run
+from shequlab.autograder.nbgrader import nbgrader_api, quiet_gradebook, run
 from shequlab.curriculum import load_curriculum
 
 pytestmark = [

@@ -12,7 +12,7 @@ import nbformat
 from rich.console import Console
 from rich.progress import Progress
 
-from shequlab.course.nbgrader import nbgrader_api, run
+from shequlab.autograder.nbgrader import nbgrader_api, run
 from shequlab.course.seal import SealError, seal_notebook
 from shequlab.curriculum import Module, load_curriculum
 from shequlab.layout.course import Course, course_root

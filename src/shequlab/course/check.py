@@ -21,9 +21,9 @@ from nbgrader.api import Gradebook
 from rich.console import Console
 from rich.table import Table
 
+from shequlab.autograder.nbgrader import nbgrader_api, quiet_gradebook, run
 from shequlab.course.build import ModuleBuild, build_module
 from shequlab.course.metadata import load_wrong_answers, metadata_problems
-from shequlab.course.nbgrader import nbgrader_api, quiet_gradebook, run
 from shequlab.course.seal import converted, probe_results
 from shequlab.curriculum import Module, load_curriculum
 from shequlab.layout.course import course_root
@@ -135,7 +135,7 @@ def _run_checks(
         with quiet_gradebook():
             run(build.api.autograde(module.id, "*", force=True, create=True), "autograde")
     else:  # the sandboxed fast grader; tests/grading proves it scores as plain nbgrader does
-        from shequlab.grading.autograde import autograde_module
+        from shequlab.autograder.autograde import autograde_module
 
         autograde_module(course_root(build.root), module.id, workers=1, force=True,
                          console=Console(quiet=True))  # fmt: skip

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from shequlab.grading.status import label
+from shequlab.autograder.status import label
 
 grade_app = typer.Typer(
     help="Trainer's loop: roster, collect, autograde, feedback, export, report, restore.",
@@ -55,7 +55,7 @@ def autograde(
 ) -> None:
     """Autograde every notebook of submitted/<trainee>/MODULE in sandboxed parallel workers;
     print a status table (one line per notebook when the module has several)."""
-    from shequlab.grading.autograde import autograde_module
+    from shequlab.autograder.autograde import autograde_module
 
     console = Console()
     run = autograde_module(
@@ -94,7 +94,7 @@ def restore(
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """Put a gradebook backup back (the current gradebook is backed up first)."""
-    from shequlab.grading.gradebook import restore_gradebook
+    from shequlab.autograder.gradebook import restore_gradebook
 
     restored, saved = restore_gradebook(_course(course_dir), backup)
     typer.echo(f"已恢复 restored: {restored}\n原成绩簿另存为 previous gradebook saved as: {saved}")
@@ -103,7 +103,7 @@ def restore(
 @grade_app.command("backups")
 def backups(course_dir: Path = COURSE_DIR) -> None:
     """List gradebook backups, oldest first."""
-    from shequlab.grading.gradebook import list_backups
+    from shequlab.autograder.gradebook import list_backups
 
     for path in list_backups(_course(course_dir)):
         typer.echo(str(path))

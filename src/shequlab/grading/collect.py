@@ -8,7 +8,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from shequlab.course.nbgrader import nbgrader_api, run
+from shequlab.autograder.nbgrader import nbgrader_api, run
 from shequlab.grading.roster import load_roster
 from shequlab.layout.course import Course, as_course
 

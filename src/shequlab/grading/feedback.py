@@ -1,6 +1,6 @@
 """`shequlab grade feedback`: HTML feedback per trainee, hidden tests kept hidden.
 
-The course config plugs shequlab.course.feedback.HideHiddenTests into GenerateFeedback; this
+The course config plugs shequlab.autograder.hidden_tests.HideHiddenTests into GenerateFeedback; this
 checks the result as well, and refuses to leave a feedback page that quotes a hidden test.
 Each trainee is a step of its own: one trainee's failure is that trainee's status, and the
 others' feedback is still written and checked.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from shequlab.course.nbgrader import NbGraderError, nbgrader_api, run
+from shequlab.autograder.nbgrader import NbGraderError, nbgrader_api, run
 from shequlab.layout.course import Course, as_course
 
 BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"

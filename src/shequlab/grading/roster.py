@@ -14,7 +14,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, Student
 
-from shequlab.course.nbgrader import put_venv_on_path
+from shequlab.autograder.nbgrader import put_venv_on_path
 from shequlab.layout.course import Course, as_course
 from shequlab.trainees import Trainee, parse_roster
 

@@ -14,7 +14,7 @@ import requests
 import websocket
 from nbgrader.api import Gradebook
 
-from shequlab.course.nbgrader import nbgrader_api, quiet_gradebook, run
+from shequlab.autograder.nbgrader import nbgrader_api, quiet_gradebook, run
 from shequlab.rehearsal.simulate import fill, solution_answers, wrong_answers
 
 COURSE_ID = "shequlab"

@@ -32,7 +32,7 @@ from pathlib import Path
 import requests
 from nbgrader.api import Gradebook, MissingEntry
 
-from shequlab.course.nbgrader import quiet_gradebook
+from shequlab.autograder.nbgrader import quiet_gradebook
 from shequlab.hub.access import traversable
 from shequlab.hub.exchange import prepare_exchange
 from shequlab.hub.server import RunningHub, free_port, start_hub

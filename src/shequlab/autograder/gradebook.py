@@ -14,8 +14,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+from shequlab.autograder import pg_backup
 from shequlab.errors import ExpectedError
-from shequlab.grading import pg_backup
 from shequlab.layout.course import Course, as_course
 
 

@@ -27,10 +27,10 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, SaveAutoGrades
 from traitlets.config import Config
 
-from shequlab.grading.checks import inspect_submission
-from shequlab.grading.kernel import SandboxedExecute
-from shequlab.grading.sandbox import ForkServer, Limits, SandboxError
-from shequlab.grading.status import classify_outputs
+from shequlab.autograder.inspection import inspect_submission
+from shequlab.autograder.kernel import SandboxedExecute
+from shequlab.autograder.sandbox import ForkServer, Limits, SandboxError
+from shequlab.autograder.status import classify_outputs
 from shequlab.layout.course import Course
 
 

@@ -32,12 +32,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from shequlab.course.nbgrader import put_venv_on_path
-from shequlab.grading.gradebook import Progress as Journal
-from shequlab.grading.gradebook import backup_gradebook, submission_hash
-from shequlab.grading.sandbox import Limits, bwrap_available
-from shequlab.grading.status import GRADED_STATUSES, STATUS_ORDER
-from shequlab.grading.worker import (
+from shequlab.autograder.gradebook import Progress as Journal
+from shequlab.autograder.gradebook import backup_gradebook, submission_hash
+from shequlab.autograder.nbgrader import put_venv_on_path
+from shequlab.autograder.sandbox import Limits, bwrap_available
+from shequlab.autograder.status import GRADED_STATUSES, STATUS_ORDER
+from shequlab.autograder.worker import (
     Executed,
     check_metadata_schema_once,
     exporter,

@@ -26,7 +26,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Any as AnyTrait
 from traitlets import DottedObjectName, default
 
-from shequlab.grading.sandbox import ForkServer, Limits, SandboxError
+from shequlab.autograder.sandbox import ForkServer, Limits, SandboxError
 
 TRUNCATED = "\n[… 输出过长，其余部分已省略 output too long, the rest was dropped (shequlab) …]\n"
 
@@ -75,7 +75,7 @@ class SandboxKernelManager(AsyncKernelManager):
     kernel_env = AnyTrait()
     _pid: int | None = None
 
-    client_class = DottedObjectName("shequlab.grading.kernel.QuickReadyClient")
+    client_class = DottedObjectName("shequlab.autograder.kernel.QuickReadyClient")
 
     @default("client_factory")
     def _quick_ready_client(self) -> type:
@@ -166,7 +166,7 @@ class SandboxedExecute(Execute):
 
     def create_kernel_manager(self) -> SandboxKernelManager:
         if self.forkserver is None:
-            raise SandboxError("no sandbox: call shequlab.grading.worker.init_worker first")
+            raise SandboxError("no sandbox: call shequlab.autograder.worker.init_worker first")
         run_path = Path(self.resources.get("metadata", {}).get("path") or ".")
         job = self.forkserver.new_job_dir(uuid.uuid4().hex[:8])
         _copy_data_files(run_path, job / "work")
