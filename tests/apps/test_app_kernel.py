@@ -12,17 +12,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 from jupyter_client.multikernelmanager import AsyncMultiKernelManager
 
-from shequlab.apps import header
 from shequlab.apps.ipykernel_launcher import AppKernelSpecManager
 from shequlab.apps.serve import prepare_apps
 from shequlab.curriculum import load_curriculum
+from shequlab.widgets import header
 
 # Run in an app kernel: a cyclic object is dropped with automatic collection off, so that only the
 # kernel's release after going idle can free it.
 FIRST = """
 import gc, sys, weakref
 import pandas as pd
-from shequlab.apps.charts import bar_chart, figure_png
+from shequlab.widgets.charts import bar_chart, figure_png
 figure_png(bar_chart(pd.Series([3, 1], index=["香花桥", "新华"]), title="测试"))
 gc.disable()
 class Cycle: pass
@@ -139,8 +139,8 @@ def test_app_imports_stay_light(tmp_path):
     code = textwrap.dedent(
         """
         import sys
-        from shequlab.apps.charts import chart, figure
-        from shequlab.apps.header import header
+        from shequlab.widgets.charts import chart, figure
+        from shequlab.widgets.header import header
         import shequlab.workshop.rating_app, shequlab.workshop.vote_app
         header("onb-01-neighbourhood")
         heavy = {"pydantic", "yaml", "shequlab.curriculum", "matplotlib"}

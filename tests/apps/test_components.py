@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from shequlab.apps.charts import bar_chart, chart, use_chinese_font
-from shequlab.apps.controls import ALL, apply_filter, filter_dropdown, row
-from shequlab.apps.header import header, header_html
-from shequlab.apps.i18n import Language, language_switch
-from shequlab.apps.tables import table_html
-from shequlab.apps.upload import check_upload, result_html, upload
+from shequlab.widgets.charts import bar_chart, chart, use_chinese_font
+from shequlab.widgets.controls import ALL, apply_filter, filter_dropdown, row
+from shequlab.widgets.header import header, header_html
+from shequlab.widgets.i18n import Language, language_switch
+from shequlab.widgets.tables import table_html
+from shequlab.widgets.upload import check_upload, result_html, upload
 
 DATASETS = Path(__file__).resolve().parents[2] / "datasets"
 
@@ -108,7 +108,7 @@ def test_upload_reads_excel_and_refuses_other_files():
 
 
 def test_labelled_controls_follow_the_language_switch():
-    from shequlab.apps.controls import checkbox, choice, slider, toggles
+    from shequlab.widgets.controls import checkbox, choice, slider, toggles
 
     lang = Language()
     dropdown = choice([("二〇一七", 2017), ("2016", 2016)], "年份", "Year", 2016, lang)
@@ -133,7 +133,7 @@ def test_labelled_controls_follow_the_language_switch():
 
 
 def test_figure_with_source_note_becomes_a_png_without_pyplot():
-    from shequlab.apps.charts import figure, figure_png, source_note
+    from shequlab.widgets.charts import figure, figure_png, source_note
 
     fig, (left, right) = figure(6, 2, ncols=2)
     left.barh(["香花桥", "新华"], [3, 1])
@@ -143,7 +143,7 @@ def test_figure_with_source_note_becomes_a_png_without_pyplot():
 
 
 def test_stacked_barh_stacks_columns_left_to_right_with_a_legend():
-    from shequlab.apps.charts import figure, stacked_barh
+    from shequlab.widgets.charts import figure, stacked_barh
 
     shares = pd.DataFrame({"补偿": [60.0, 20.0], "生计": [40.0, 80.0]}, index=["第一批", "第二批"])
     _fig, ax = figure(6, 2)
@@ -156,7 +156,7 @@ def test_stacked_barh_stacks_columns_left_to_right_with_a_legend():
 
 
 def test_format_columns_and_key_figures():
-    from shequlab.apps.tables import format_columns, key_figures
+    from shequlab.widgets.tables import format_columns, key_figures
 
     df = pd.DataFrame({"居民区": ["新华", "香花桥"], "share": [0.1234, float("nan")]})
     shown = format_columns(df, {"share": "{:.1%}"})

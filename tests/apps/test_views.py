@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from shequlab.apps.controls import choice, slider
-from shequlab.apps.i18n import Language
-from shequlab.apps.views import view
+from shequlab.widgets.controls import choice, slider
+from shequlab.widgets.i18n import Language
+from shequlab.widgets.views import view
 
 
 def test_view_redraws_on_every_control_change():

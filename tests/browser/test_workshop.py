@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shequlab.apps.own_data import UPLOADABLE
+from shequlab.widgets.own_data import UPLOADABLE
 
 from .conftest import ARTIFACTS, DOCS_IMAGES, FACILITATOR_KEY, open_app, page_errors
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shequlab.apps.i18n import Language
+from shequlab.widgets.i18n import Language
 from shequlab.workshop.ballots import rating_config
 from shequlab.workshop.rating_app import rating_app
 from shequlab.workshop.store import WorkshopStore

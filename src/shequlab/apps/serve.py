@@ -17,8 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from shequlab.apps.gallery import Card, render_gallery
-from shequlab.apps.header import MODULE_FILE
 from shequlab.layout.project import datasets_dir, project_root
+from shequlab.widgets.header import MODULE_FILE
 
 WORKSHOP_GROUP = ("工作坊互动", "Workshop participation")
 APP_TEMPLATE = "shequlab"

@@ -137,7 +137,7 @@ def bwrap_command(scratch: Path, mpl_dir: Path) -> list[str]:
     package = _package_root()
     if not any(package.is_relative_to(root) for root in _python_roots()):
         # An editable install lives in the project: bind the package's own code, and only it
-        # (notebooks import helpers such as shequlab.apps.charts, as they do under nbgrader).
+        # (notebooks import helpers such as shequlab.widgets.charts, as they do under nbgrader).
         args += ["--ro-bind", str(package), str(package)]
     args += ["--ro-bind", str(FORKSERVER), "/run/shequlab/forkserver.py"]
     args += ["--bind", str(scratch), str(scratch), "--bind", str(mpl_dir), str(mpl_dir)]

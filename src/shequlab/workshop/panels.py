@@ -13,7 +13,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from shequlab.apps.i18n import LANGUAGE, Language, language_switch
+from shequlab.widgets.i18n import LANGUAGE, Language, language_switch
 from shequlab.workshop.store import EntryRefused, Session, WorkshopStore
 
 REFRESH_SECONDS = 2.0

@@ -8,9 +8,9 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from shequlab.apps.charts import use_chinese_font
-from shequlab.apps.i18n import LANGUAGE, Language
-from shequlab.apps.tables import table_html
+from shequlab.widgets.charts import use_chinese_font
+from shequlab.widgets.i18n import LANGUAGE, Language
+from shequlab.widgets.tables import table_html
 from shequlab.workshop.ballots import SCORES, check_scores, rating_config, rating_summary
 from shequlab.workshop.panels import (
     FacilitatorPanel,

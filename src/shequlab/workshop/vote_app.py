@@ -7,9 +7,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from shequlab.apps.charts import bar_chart
-from shequlab.apps.i18n import LANGUAGE, Language
-from shequlab.apps.tables import table_html
+from shequlab.widgets.charts import bar_chart
+from shequlab.widgets.i18n import LANGUAGE, Language
+from shequlab.widgets.tables import table_html
 from shequlab.workshop.ballots import allocation_summary, check_allocation, vote_config
 from shequlab.workshop.panels import (
     FacilitatorPanel,

@@ -7,9 +7,9 @@ from collections.abc import Callable
 import ipywidgets as widgets
 from IPython.utils.capture import CapturedIO, capture_output
 
-from shequlab.apps.charts import chart
-from shequlab.apps.controls import row
-from shequlab.apps.i18n import LANGUAGE, Language
+from shequlab.widgets.charts import chart
+from shequlab.widgets.controls import row
+from shequlab.widgets.i18n import LANGUAGE, Language
 
 
 def as_outputs(captured: CapturedIO) -> tuple[dict, ...]:

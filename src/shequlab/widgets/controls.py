@@ -8,7 +8,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from shequlab.apps.i18n import LANGUAGE, Language
+from shequlab.widgets.i18n import LANGUAGE, Language
 
 ALL = "__all__"  # the value of the "全部 / All" option
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from shequlab.apps.tables import table_html
 from shequlab.data.validate import TableEncodingError, read_table_text, validate_file
+from shequlab.widgets.tables import table_html
 
 MAX_PROBLEMS_SHOWN = 20
 MAX_BYTES = 20 * 2**20

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from shequlab.apps.i18n import LANGUAGE, Language, language_switch
-from shequlab.apps.upload import upload
 from shequlab.data.load import resource
+from shequlab.widgets.i18n import LANGUAGE, Language, language_switch
+from shequlab.widgets.upload import upload
 
 # Tables a social worker is likely to hold an export of, the hotline first.
 UPLOADABLE = (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from shequlab.apps.i18n import LANGUAGE, Language, language_switch
+from shequlab.widgets.i18n import LANGUAGE, Language, language_switch
 
 # `shequlab apps serve` writes Module.app_text() beside each case app it serves, so that the app
 # kernel need not load curriculum/ (YAML and pydantic cost each kernel about 10 MB of memory).
