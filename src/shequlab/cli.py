@@ -13,6 +13,7 @@ from shequlab.apps.cli import apps_app
 from shequlab.errors import ExpectedError
 from shequlab.grading.cli import grade_app
 from shequlab.hub.cli import hub_app
+from shequlab.rehearsal.cli import rehearse_cmd
 
 
 class _Group(TyperGroup):
@@ -38,6 +39,7 @@ course_app = typer.Typer(help="Training modules: build the nbgrader course and p
 app.add_typer(course_app, name="course")
 app.add_typer(apps_app, name="apps")
 app.add_typer(grade_app, name="grade")
+hub_app.command("rehearse")(rehearse_cmd)  # rehearsal sits above the hub it drives
 app.add_typer(hub_app, name="hub")
 
 
