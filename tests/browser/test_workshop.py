@@ -128,6 +128,20 @@ def test_rating_from_several_browsers(server, browser):
             page.locator(".shequlab-msg-ok", has_text="已保存").wait_for(timeout=10_000)
         wait_for_count(desk, 2)
         desk.get_by_text("一致度").first.wait_for(timeout=10_000)
+        # The six selects are the first two bodies' three criteria. 代表1 gave 4 5 4 | 5 4 5,
+        # 代表2 gave 4 2 4 | 2 4 2: 党政办公室 6 scores, mean 23/6, 5 of 6 within one point of the
+        # median 4; 党建办公室 6 scores, mean 22/6, 4 of 6 within one point of the median 4.
+        for body, n, mean, agreement in (("党政办公室", 6, 23 / 6, 5 / 6),
+                                         ("党建办公室", 6, 22 / 6, 4 / 6)):  # fmt: skip
+            row = rf"^{body}\s+{n}\s+{mean:.2f}\s+[0-9.]+\s+{agreement:.2f}\s*$"
+            desk.wait_for_function(
+                "(re) => [...document.querySelectorAll('.shequlab-table tr')].some("
+                "r => new RegExp(re).test(r.innerText.trim()))",
+                arg=row,
+                timeout=20_000,
+            )
+        for page in [desk, *pages]:
+            assert page_errors(page) == []
     finally:
         for context in contexts:
             context.close()

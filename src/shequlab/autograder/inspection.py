@@ -15,6 +15,8 @@ from pathlib import Path
 
 import nbformat
 
+from shequlab.autograder.cells import grade_id
+
 # Code that reaches for the test harness (exception handling, builtins, IPython's hooks).
 HARNESS_PATTERNS = re.compile(
     r"set_custom_exc|sys\.excepthook|showtraceback|builtins|__builtins__|AssertionError\s*=|"
@@ -36,7 +38,7 @@ class Findings:
 
 
 def _grade_id(cell) -> str | None:
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    return grade_id(cell)
 
 
 def inspect_submission(path: Path, release: nbformat.NotebookNode | None) -> Findings:

@@ -21,6 +21,7 @@ from nbgrader.api import Gradebook
 from rich.console import Console
 from rich.table import Table
 
+from shequlab.autograder import cells
 from shequlab.autograder.nbgrader import nbgrader_api, quiet_gradebook, run
 from shequlab.course.build import ModuleBuild, build_module
 from shequlab.course.metadata import load_wrong_answers, metadata_problems
@@ -243,7 +244,7 @@ def with_answer(nb: nbformat.NotebookNode, grade_id: str, code: str) -> nbformat
     """A copy of `nb` whose answer cell `<grade_id>_answer` holds `code` instead of its source."""
     copy = nbformat.from_dict(nb)
     for cell in copy.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == f"{grade_id}_answer":
+        if cells.grade_id(cell) == f"{grade_id}_answer":
             cell.source = code
             return copy
     raise ValueError(f"no answer cell {grade_id}_answer")

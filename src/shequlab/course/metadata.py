@@ -9,28 +9,18 @@ import nbformat
 import yaml
 from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 
+from shequlab.autograder import cells
 from shequlab.curriculum import Module
 
 
 def graded_cells(nb: nbformat.NotebookNode) -> list[tuple[str, str, float]]:
     """(grade_id, kind, points) of every graded cell, in notebook order."""
-    found = []
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade"):
-            kind = "manual" if meta.get("solution") else "auto"
-            found.append((meta.get("grade_id", ""), kind, float(meta.get("points", 0))))
-    return found
+    return cells.graded_cells(nb.cells)
 
 
 def answer_cell_ids(nb: nbformat.NotebookNode) -> set[str]:
     """grade_ids of the cells a trainee writes code in (solution, not graded)."""
-    return {
-        cell.metadata["nbgrader"].get("grade_id", "")
-        for cell in nb.cells
-        if cell.metadata.get("nbgrader", {}).get("solution")
-        and not cell.metadata["nbgrader"].get("grade")
-    }
+    return set(cells.answer_cells(nb.cells))
 
 
 def metadata_problems(module: Module, exercises: Path, case: Path) -> list[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from shequlab.autograder import cells
 from shequlab.course.build import build_course
 from shequlab.layout.course import Course
 from shequlab.layout.project import Project
@@ -59,12 +60,7 @@ def build_modules_root(
 
 
 def _answer_cells(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
-    return {
-        c.metadata["nbgrader"]["grade_id"]: c
-        for c in nb.cells
-        if c.metadata.get("nbgrader", {}).get("solution")
-        and not c.metadata["nbgrader"].get("grade")
-    }
+    return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if cells.is_answer(c)}
 
 
 def solution_answers(root: Path, module: str, program: str = "onboarding") -> dict[str, str]:
@@ -111,8 +107,9 @@ def hostile_submissions(
     course's real gradebook file, so the attack aims where it would hurt)."""
     gradebooks = gradebooks or []
     first = next(iter(good))
-    tests = [c.metadata["nbgrader"]["grade_id"] for c in release.cells
-             if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]  # fmt: skip
+    tests = [
+        cells.grade_id(c) for c in release.cells if cells.is_graded(c) and c.cell_type == "code"
+    ]
 
     def with_first(code: str) -> Callable[[Path], None]:
         def write(folder: Path) -> None:
