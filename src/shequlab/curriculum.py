@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from shequlab.layout.project import project_root
+from shequlab.layout.project import Project
 
 MODULE_ID_PATTERN = r"^(onb|yf)-\d\d-[a-z-]+$"
 SNAKE_CASE_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -189,11 +189,11 @@ class CurriculumError(ValueError):
 
 def load_curriculum(root: Path | None = None) -> Curriculum:
     """Load and check curriculum/ under `root` (default: project root); raise CurriculumError."""
-    root = Path(root) if root is not None else project_root()
-    cdir = root / "curriculum"
+    project = Project.at(root)
+    root, cdir = project.root, project.curriculum_dir
     problems: list[Problem] = []
-    competencies = _load_competencies(cdir / "competencies.yml", problems)
-    datasets = _dataset_names(root / "datasets" / "datapackage.json", problems)
+    competencies = _load_competencies(project.competencies_file, problems)
+    datasets = _dataset_names(project.datapackage_file, problems)
     programs = []
     for program_file in sorted(cdir.glob("*/program.yml")):
         loaded = _load_program(program_file, {c.id for c in competencies}, datasets, problems)

@@ -13,11 +13,10 @@ import shutil
 import socket
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from shequlab.apps.gallery import Card, render_gallery
-from shequlab.layout.project import datasets_dir, project_root
+from shequlab.layout.project import CASE_NOTEBOOK, Project, project_root
 from shequlab.widgets.header import MODULE_FILE
 
 WORKSHOP_GROUP = ("工作坊互动", "Workshop participation")
@@ -66,8 +65,8 @@ def prepare_apps(build_dir: Path, program: str | None = None) -> PreparedApps:
     """Copy each case.ipynb with its tables and header text, and the workshop apps, to build_dir."""
     from shequlab.curriculum import load_curriculum
 
-    root_dir = project_root()
-    curriculum = load_curriculum(root_dir)
+    project = Project.at()
+    curriculum = load_curriculum(project.root)
     served = build_dir / "root"
     if served.exists():
         shutil.rmtree(served)  # a build product of this command: rebuilt on every start
@@ -78,20 +77,20 @@ def prepare_apps(build_dir: Path, program: str | None = None) -> PreparedApps:
             continue
         title = loaded.program.title
         for module in loaded.modules:
-            source = root_dir / "notebooks" / loaded.id / module.id / "case.ipynb"
+            source = project.case_notebook(loaded.id, module.id)
             if not source.exists():
                 missing.append(f"{loaded.id}/{module.id}")
                 continue
             target = served / loaded.id / module.id
             (target / "data").mkdir(parents=True)
-            shutil.copy2(source, target / "case.ipynb")
+            shutil.copy2(source, target / CASE_NOTEBOOK)
             # The app's header reads its text from here, so the app kernel need not load
             # curriculum/.
             (target / MODULE_FILE).write_text(
                 json.dumps(module.app_text(), ensure_ascii=False, indent=1), encoding="utf-8"
             )
             for table in module.datasets:
-                shutil.copy2(_table_file(table), target / "data" / f"{table}.csv")
+                shutil.copy2(_table_file(project, table), target / "data" / f"{table}.csv")
             cards.append(
                 Card(
                     path=f"{loaded.id}/{module.id}/case.ipynb",
@@ -109,26 +108,20 @@ def prepare_apps(build_dir: Path, program: str | None = None) -> PreparedApps:
         raise ServeError(
             f"没有名为 {program!r} 的培训项目 / no program {program!r}; known: {known}"
         )
-    cards += _copy_workshop_apps(root_dir / "notebooks" / "workshop", served / "workshop")
+    cards += _copy_workshop_apps(project.workshop_apps_dir, served / "workshop")
     gallery = build_dir / "gallery.html"
     gallery.write_text(render_gallery(cards), encoding="utf-8")
     return PreparedApps(served, gallery, cards, missing)
 
 
-def _table_file(table: str) -> Path:
+def _table_file(project: Project, table: str) -> Path:
+    """The table's file, as datapackage.json names it (read once per Project)."""
     try:
-        return datasets_dir() / _table_paths()[table]
+        return project.table_files[table]
     except KeyError:
         raise ServeError(
             f"数据包里没有表 {table!r} / no table {table!r} in datapackage.json"
         ) from None
-
-
-@lru_cache(maxsize=1)
-def _table_paths() -> dict[str, str]:
-    """Each table's file in datasets/, from datapackage.json (read once per start)."""
-    package = json.loads((datasets_dir() / "datapackage.json").read_text(encoding="utf-8"))
-    return {res["name"]: res["path"] for res in package["resources"]}
 
 
 def _copy_workshop_apps(source: Path, target: Path) -> list[Card]:
@@ -272,7 +265,7 @@ def serve(options: ServeOptions, echo=print) -> None:
             f"没有名为 {options.template!r} 的页面模板 / no page template {options.template!r}; "
             f"choose {APP_TEMPLATE} or {', '.join(VOILA_TEMPLATES)}"
         )
-    build_dir = options.build_dir or project_root() / "build" / "apps"
+    build_dir = options.build_dir or Project.at().apps_build_dir
     prepared = prepare_apps(build_dir, options.program)
     env = serve_environment(options)
     os.environ.update(env)

@@ -15,10 +15,11 @@ import websocket
 from nbgrader.api import Gradebook
 
 from shequlab.autograder.nbgrader import nbgrader_api, quiet_gradebook, run
+from shequlab.layout.course import Course
 from shequlab.rehearsal.simulate import fill, solution_answers, wrong_answers
 
 COURSE_ID = "shequlab"
-NOTEBOOK = "exercises.ipynb"
+NOTEBOOK = "exercises.ipynb"  # the graded notebook of our modules (notebook_id "exercises")
 
 
 @dataclass
@@ -47,9 +48,10 @@ def reference_scores(course_dir: Path, work: Path, module: str, variants: dict[s
     """variant -> score that plain `nbgrader autograde` gives (on a copy of the course)."""
     ref = work / "reference"
     shutil.copytree(course_dir, ref)
-    release = nbformat.read(ref / "release" / module / NOTEBOOK, as_version=4)
+    course = Course.load(ref)
+    release = nbformat.read(course.release(module) / NOTEBOOK, as_version=4)
     for variant, answers in variants.items():
-        folder = ref / "submitted" / variant / module
+        folder = course.submitted(variant, module)
         folder.mkdir(parents=True)
         nbformat.write(fill(release, answers), folder / NOTEBOOK)
         (folder / "timestamp.txt").write_text("2026-05-01 10:00:00.000000 UTC")

@@ -38,6 +38,8 @@ from shequlab.hub.exchange import prepare_exchange
 from shequlab.hub.server import RunningHub, free_port, start_hub
 from shequlab.hub.settings import HubSettings
 from shequlab.hub.users import create_user, delete_group, delete_user, ensure_group
+from shequlab.layout.course import Course
+from shequlab.layout.project import Project
 from shequlab.permissions import Targets, check, fix
 from shequlab.rehearsal.cohort import (
     COURSE_ID,
@@ -178,7 +180,7 @@ def rehearse(
         try:
             with stage("build module"):
                 root = build_single_module_root(work / "project", module, program)
-                course_dir = root / "grading"
+                course_dir = Project(root).course_dir
                 variants = answer_variants(root, module, program)
             with stage("reference grades"):
                 expected = reference_scores(course_dir, work, module, variants)
@@ -355,7 +357,7 @@ def check_arrivals(
         n = len(list(inbound.glob(f"{p.name}+{module}+*")))
         if n != 1:
             problems.append(f"{p.name}: {n} submissions in the exchange (expected 1)")
-    submitted = {d.parent.name for d in (course_dir / "submitted").glob(f"*/{module}")}
+    submitted = set(Course.load(course_dir).submissions(module))
     if submitted != names:
         problems.append(f"collected {sorted(submitted ^ names)} differ from the cohort")
     strays = [e.name for e in inbound.iterdir() if e.name.split("+")[0] not in names]

@@ -178,16 +178,16 @@ def write_answer_plan(
     author's solution everywhere except the answers the plan replaces (e.g. with wrong answers),
     and a short text in every written reflection, so that it waits for a trainer's grade (nbgrader
     scores an unchanged reflection 0 by itself)."""
-    release = nbformat.read(Path(course_dir) / "release" / module / NOTEBOOK, as_version=4)
+    course = Course.load(course_dir)
+    release = nbformat.read(course.release(module) / NOTEBOOK, as_version=4)
     good = solution_answers(root, module, program)
     for student, replaced in plan.items():
-        folder = Path(course_dir) / "submitted" / student / module
+        folder = course.submitted(student, module)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "timestamp.txt").write_text("2026-05-01 10:00:00.000000 UTC")
         nb = fill(release, {**good, **{f"{g}_answer": code for g, code in replaced.items()}})
         for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if cell.cell_type == "markdown" and meta.get("solution") and meta.get("grade"):
+            if cell.cell_type == "markdown" and cells.is_graded(cell) and not cells.is_test(cell):
                 cell.source = REFLECTION
         nbformat.write(nb, folder / NOTEBOOK)
 

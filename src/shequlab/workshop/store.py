@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from shequlab.layout.project import project_root
+from shequlab.layout.project import Project
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
 KINDS = ("vote", "rating")
@@ -74,7 +74,7 @@ class Session:
 
 def default_url() -> str:
     """$SHEQULAB_WORKSHOP_DB (a URL, or a file path for SQLite), else build/workshop.db."""
-    value = os.environ.get("SHEQULAB_WORKSHOP_DB") or str(project_root() / "build" / "workshop.db")
+    value = os.environ.get("SHEQULAB_WORKSHOP_DB") or str(Project.at().workshop_store_file)
     return value if "://" in value else f"sqlite:///{os.path.abspath(value)}"
 
 
