@@ -9,45 +9,61 @@ import typer
 apps_app = typer.Typer(help="Case-study apps (Voila) and live workshop participation.")
 
 
+def _default(field: str) -> str:
+    """The default ServeOptions owns, for the help text (the CLI never restates it)."""
+    from shequlab.apps.serve import ServeOptions
+
+    return f"default {getattr(ServeOptions, field)}"
+
+
 @apps_app.command("serve")
 def apps_serve(
     program: str = typer.Option(None, "--program", "-p", help="Only this program's case apps."),
-    port: int = typer.Option(8866, "--port", help="Port; the command fails if it is taken."),
+    port: int = typer.Option(
+        None, "--port", help=f"Port; the command fails if it is taken ({_default('port')})."
+    ),
     host: str = typer.Option(
-        "127.0.0.1", "--host", help="Address to listen on; 0.0.0.0 lets phones on the LAN join."
+        None,
+        "--host",
+        help=f"Address to listen on; 0.0.0.0 lets phones on the LAN join ({_default('host')}).",
     ),
-    pool_size: int = typer.Option(1, "--pool-size", help="Preheated kernels kept ready per app."),
+    pool_size: int = typer.Option(
+        None, "--pool-size", help=f"Preheated kernels kept ready per app ({_default('pool_size')})."
+    ),
     cull_idle: int = typer.Option(
-        600, "--cull-idle", help="Seconds before an idle kernel of a closed tab is shut down."
+        None,
+        "--cull-idle",
+        help="Seconds before an idle kernel of a closed tab is shut down "
+        f"({_default('cull_idle_timeout')}).",
     ),
-    cull_interval: int = typer.Option(30, "--cull-interval", help="Seconds between cull checks."),
+    cull_interval: int = typer.Option(
+        None, "--cull-interval", help=f"Seconds between cull checks ({_default('cull_interval')})."
+    ),
     no_preheat: bool = typer.Option(False, "--no-preheat", help="Start kernels on demand (slow)."),
     build_dir: Path = typer.Option(None, "--build-dir", help="Folder to serve from (build/apps)."),
     db: str = typer.Option(
         None, "--db", help="Workshop store: SQLite file or database URL ($SHEQULAB_WORKSHOP_DB)."
     ),
     template: str = typer.Option(
-        "shequlab",
+        None,
         "--template",
-        help="App page: shequlab (light, offline) or lab (Voila's own, for third-party widgets).",
+        help="App page: shequlab (light, offline) or lab (Voila's own, for third-party widgets); "
+        f"{_default('template')}.",
     ),
 ) -> None:
-    """Serve every case.ipynb and the workshop apps as Voila apps with a gallery page."""
+    """Serve every case.ipynb and the workshop apps as Voila apps with a gallery page.
+
+    ServeOptions owns every default; an option not given keeps it."""
     from shequlab.apps.serve import ServeError, ServeOptions, serve
     from shequlab.curriculum import CurriculumError
 
-    options = ServeOptions(
-        program=program,
-        port=port,
-        host=host,
-        pool_size=pool_size,
-        cull_idle_timeout=cull_idle,
-        cull_interval=cull_interval,
-        preheat=not no_preheat,
-        build_dir=build_dir,
-        workshop_db=db,
-        template=template,
-    )
+    given = {
+        "program": program, "port": port, "host": host, "pool_size": pool_size,
+        "cull_idle_timeout": cull_idle, "cull_interval": cull_interval,
+        "preheat": False if no_preheat else None, "build_dir": build_dir, "workshop_db": db,
+        "template": template,
+    }  # fmt: skip
+    options = ServeOptions(**{k: v for k, v in given.items() if v is not None})
     try:
         serve(options, echo=typer.echo)
     except (ServeError, CurriculumError) as exc:
