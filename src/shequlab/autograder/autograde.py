@@ -171,18 +171,13 @@ def autograde_module(
 
 
 def _outputs_present(course: Course, module: str, student: str, done: dict) -> bool:
-    """What a recorded result relies on is still there: every notebook it graded was written."""
+    """What a recorded result relies on is still there: every autograded notebook it wrote."""
     if done.get("status") == "no_notebook":
         return True
-    recorded = done.get("notebooks")
-    if not recorded:
-        return False  # a record without its notebooks (older journal): grade again to be sure
+    if "written" not in done:
+        return False  # a record from before the journal listed its files: grade again to be sure
     folder = course.autograded(student, module)
-    return all(
-        (folder / f"{nb}.ipynb").is_file()
-        for nb, status in recorded.items()
-        if status in GRADED_STATUSES
-    )
+    return all((folder / f"{nb}.ipynb").is_file() for nb in done["written"])
 
 
 def prepare_submissions(course: Course, module: str, students: list[str]) -> None:
@@ -330,6 +325,7 @@ def _run_pool(pool, course, module, tasks, todo, journal, results, console) -> N
     ]
     remaining = {s: sum(1 for t in tasks if t[0] == s) for s in todo}
     executed: dict[str, list[Executed]] = {s: [] for s in todo}
+    written: dict[str, list[str]] = {s: [] for s in todo}  # autograded notebooks on disk
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task(f"autograde {module}", total=len(tasks))
         pending = {pool.submit(grade_in_worker, s, nb): (s, nb) for s, nb in tasks}
@@ -341,7 +337,8 @@ def _run_pool(pool, course, module, tasks, todo, journal, results, console) -> N
                     one = future.result()
                 except Exception as exc:  # the grading process itself died
                     one = Executed(student, notebook, "error", [f"{type(exc).__name__}: {exc}"])
-                save_notebook(course, module, save_steps, one)
+                if save_notebook(course, module, save_steps, one):
+                    written[student].append(one.notebook_id)
                 executed[student].append(one)
                 remaining[student] -= 1
                 bar.advance(task)
@@ -352,6 +349,7 @@ def _run_pool(pool, course, module, tasks, todo, journal, results, console) -> N
                         "hash": todo[student], "status": result.status, "score": result.score,
                         "max_score": result.max_score, "notes": result.notes,
                         "notebooks": {nb: r.status for nb, r in result.notebooks.items()},
+                        "written": sorted(written[student]),
                     })  # fmt: skip
 
 
@@ -361,15 +359,16 @@ def _kill_pool(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def save_notebook(course: Course, module: str, save_steps: list, executed: Executed) -> None:
-    """Write grades (SaveAutoGrades & co.) and the autograded notebook; or clean up a failure."""
+def save_notebook(course: Course, module: str, save_steps: list, executed: Executed) -> bool:
+    """Write grades (SaveAutoGrades & co.) and the autograded notebook; or clean up a failure.
+    True when the autograded notebook was written."""
     dest = course.autograded(executed.student_id, module)
     notebook_file = dest / f"{executed.notebook_id}.ipynb"
     if executed.notebook is None or executed.status not in GRADED_STATUSES:
         if notebook_file.exists():  # like nbgrader: a failed notebook is removed, grades stay unset
             notebook_file.chmod(0o644)
             notebook_file.unlink()
-        return
+        return False
     nb = executed.notebook
     resources = {**executed.resources, "nbgrader": dict(executed.resources["nbgrader"])}
     output, _ = exporter(course.config, save_steps).from_notebook_node(nb, resources=resources)
@@ -379,6 +378,7 @@ def save_notebook(course: Course, module: str, save_steps: list, executed: Execu
     for path in dest.rglob("*"):
         if path.is_file():
             path.chmod(0o444)
+    return True
 
 
 def submission_result(course: Course, module: str, executed: list[Executed]) -> SubmissionResult:
