@@ -23,8 +23,6 @@ SEASON = [0.95, 0.75, 0.95, 1.0, 1.05, 1.15, 1.25, 1.2, 1.0, 0.9, 0.95, 0.95]
 # 2017 looks a few points lower by chance alone, within the margin of error: the realisation
 # onb-02's lesson "a small drop on ~100 orders a year can be chance" needs.
 GROUP_RENTING_STREAM = "hotline-group-renting-1"
-CLUTTER_CUT = 0.3  # planted: a makeover cuts a group's clutter complaints to 30%
-CITYWIDE_2017 = 0.9  # and every group's fall by a tenth in 2017 (a city-wide campaign)
 
 TABLES = [
     Table(
@@ -138,9 +136,9 @@ TABLES = [
 def build(ctx: Context) -> None:
     rng = ctx.rng("hotline")
     b = ctx["buildings"]
-    # clutter complaints draw from their own stream: changing the other orders never moves
-    # yf-02's planted makeover effect
-    clutter = _clutter_orders(ctx.rng("hotline-clutter"), ctx)
+    # clutter complaints are drawn by the micro-governance step (their own stream there):
+    # changing the other orders never moves yf-02's planted makeover effect
+    clutter = _clutter_orders(ctx)
     calls = pd.concat([_general_orders(rng, b), clutter], ignore_index=True)
     lateness = ctx.rng(GROUP_RENTING_STREAM)
     first = handle(rng, _receive(rng, calls), lateness)
@@ -185,22 +183,12 @@ def _general_orders(rng: np.random.Generator, b: pd.DataFrame) -> pd.DataFrame:
     return orders
 
 
-def _clutter_orders(rng: np.random.Generator, ctx: Context) -> pd.DataFrame:
-    """Stairwell-clutter complaints per building group and month, cut after a makeover."""
+def _clutter_orders(ctx: Context) -> pd.DataFrame:
+    """Stairwell-clutter complaints: drawn per building group and month by the micro-governance
+    step, where the makeovers that cut them are chosen (shequlab.data.tables.micro)."""
     b = ctx["buildings"].set_index("building_id")
-    rate = ctx.latent["stairwell_clutter"]
-    done = ctx["stairwells"].set_index("building_id")["completed_on"]
-    months = pd.date_range(START, END, freq="MS")
-    rows = []
-    for bid, r in rate.items():
-        cut_from = done.get(bid)
-        for m in months:
-            lam = r * (CITYWIDE_2017 if m.year == 2017 else 1.0)
-            if cut_from is not None and m > cut_from:
-                lam *= CLUTTER_CUT
-            for _ in range(rng.poisson(lam)):
-                rows.append((m + pd.Timedelta(days=int(rng.integers(0, m.days_in_month))), bid))
-    c = pd.DataFrame(rows, columns=["day", "building_id"])
+    drawn = ctx.latent["stairwell_clutter_complaints"]
+    c = pd.DataFrame({"day": drawn.index, "building_id": drawn.to_numpy()})
     c["area_id"] = c["building_id"].map(b["area_id"])
     c["order_type_code"] = "complaint"
     c["category_code"] = "stairwell_clutter"

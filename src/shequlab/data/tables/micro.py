@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shequlab.data.common import Context, pick, round_to
+from shequlab.data.common import END, START, Context, pick, round_to
 from shequlab.data.schema import Field, Table, coded, fk
 
 N_PROJECTS = {2016: 32, 2017: 38}  # 70 in all (seed)
 N_STAIRWELLS = {2016: 44, 2017: 58}  # 102 in all (seed)
 SHOWCASE_AREA = "XH07"  # planted: many early makeovers, its stairwell complaints fall
+SHOWCASE_2016 = 14  # the showcase area's makeovers in 2016 (and 2 more in 2017)
+CLUTTER_CUT = 0.3  # planted: a makeover cuts a group's clutter complaints to 30% (−70%)
+CITYWIDE_2017 = 0.8  # and every group's by a fifth in 2017 (a city-wide clean-up campaign)
 CATEGORIES = {
     "pavilion_path": "凉亭步道",
     "ebike_shed": "非机动车充电棚",
@@ -118,39 +121,91 @@ TABLES = [
 def build(ctx: Context) -> None:
     rng = ctx.rng("micro")
     b = ctx["buildings"]
-    # hidden trait: how often a group's stairwell clutter leads to hotline complaints
-    clutter = pd.Series(rng.gamma(2.0, 0.02, len(b)), index=b["building_id"])
+    # hidden trait: how often a group's stairwell clutter leads to hotline complaints (a month)
+    clutter = pd.Series(rng.gamma(1.5, 0.04, len(b)), index=b["building_id"])
     older = b.set_index("building_id")["housing_type_code"].isin(["lane", "workers_village"])
     clutter[older] *= 1.6
     showcase = b.loc[b["area_id"] == SHOWCASE_AREA, "building_id"]
     clutter[clutter.index.isin(showcase)] *= 1.5  # why the showcase area acted first
     ctx.latent["stairwell_clutter"] = clutter
-    ctx.tables["stairwells"] = _stairwells(rng, b, clutter)
-    ctx.tables["micro_projects"] = _projects(rng, ctx["residential_areas"], b)
+    stairwells, complaints = _stairwells(rng, b, clutter)
+    ctx.tables["stairwells"] = stairwells
+    ctx.latent["stairwell_clutter_complaints"] = complaints
+    projects = ctx.rng("micro-projects")  # its own stream: changing the makeovers keeps it
+    ctx.tables["micro_projects"] = _projects(projects, ctx["residential_areas"], b)
 
 
-def _stairwells(rng: np.random.Generator, b: pd.DataFrame, clutter: pd.Series) -> pd.DataFrame:
-    """Groups with the worst clutter are chosen first (selection, not chance), and the showcase
-    area does most of its makeovers in 2016."""
+def _stairwells(
+    rng: np.random.Generator, b: pd.DataFrame, clutter: pd.Series
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The two batches of makeovers and every group's clutter complaints, day by day.
+
+    Both batches go to the groups known for the worst clutter — a lasting trait, so their
+    complaints are high before the makeover in every month, not after one bad year (no
+    regression to the mean to mistake for an effect). The showcase area acts first."""
     cand = b[b["housing_type_code"].isin(["lane", "workers_village", "commodity"])]
-    showcase = cand[cand["area_id"] == SHOWCASE_AREA]
-    rest = cand[cand["area_id"] != SHOWCASE_AREA]
-    w = clutter[rest["building_id"]].to_numpy() ** 1.5
-    first = clutter[showcase["building_id"]].nlargest(16).index.tolist()
-    others = rng.choice(rest["building_id"], 102 - len(first), replace=False, p=w / w.sum())
-    ids = first + list(others)
-    years = (
-        [2016] * 14
-        + [2017] * 2
-        + [2016] * (N_STAIRWELLS[2016] - 14)
-        + [2017] * (N_STAIRWELLS[2017] - 2)
+    in_showcase = cand["area_id"] == SHOWCASE_AREA
+    showcase = clutter[cand.loc[in_showcase, "building_id"]].nlargest(SHOWCASE_2016 + 2).index
+    rest = cand.loc[~in_showcase, "building_id"]
+    w = clutter[rest].to_numpy() ** 2
+    others = rng.choice(
+        rest, sum(N_STAIRWELLS.values()) - len(showcase), replace=False, p=w / w.sum()
     )
-    s = pd.DataFrame({"building_id": ids, "year": years})
-    start = [
-        pd.Timestamp(f"{y}-03-01") + pd.Timedelta(days=int(rng.integers(0, 240))) for y in s["year"]
-    ]
-    s["started_on"] = start
-    s["completed_on"] = s["started_on"] + pd.to_timedelta(rng.integers(14, 60, len(s)), "D")
+    ids = list(showcase) + list(others)  # the rest in order of drawing: the worst tend to go first
+    years = [2016] * SHOWCASE_2016 + [2017] * 2
+    years += [2016] * (N_STAIRWELLS[2016] - SHOWCASE_2016) + [2017] * (N_STAIRWELLS[2017] - 2)
+    s = pd.concat(
+        [
+            _schedule(rng, [i for i, y in zip(ids, years, strict=True) if y == yr], yr)
+            for yr in (2016, 2017)
+        ],
+        ignore_index=True,
+    )
+    months = pd.date_range(START, END, freq="MS")
+    rate = pd.DataFrame(
+        np.outer(clutter, np.ones(len(months))), index=clutter.index, columns=months
+    )
+    rate.loc[:, months.year == 2017] *= CITYWIDE_2017
+    counts = pd.DataFrame(rng.poisson(_cut(rate, s)), index=rate.index, columns=months)
+    return _describe(rng, s), _days(rng, counts)
+
+
+def _schedule(rng: np.random.Generator, ids: list[str], year: int) -> pd.DataFrame:
+    """Start and completion dates: 2016 works start May–October; 2017 works start March–June
+    and all are done before the article of 11 August 2017 reports 102 stairwells (seed)."""
+    n = len(ids)
+    first_start, last_start, longest = ("05-01", 180, 60) if year == 2016 else ("03-01", 105, 50)
+    start = pd.Timestamp(f"{year}-{first_start}") + pd.to_timedelta(
+        rng.integers(0, last_start, n), "D"
+    )
+    done = start + pd.to_timedelta(rng.integers(14, longest, n), "D")
+    return pd.DataFrame(
+        {"building_id": ids, "year": year, "started_on": start, "completed_on": done}
+    )
+
+
+def _cut(rate: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
+    """Monthly rates cut to CLUTTER_CUT from the first month that starts after completion."""
+    out = rate.copy()
+    done = s.set_index("building_id")["completed_on"]
+    for bid, day in done.items():
+        out.loc[bid, out.columns > day] *= CLUTTER_CUT
+    return out
+
+
+def _days(rng: np.random.Generator, counts: pd.DataFrame) -> pd.Series:
+    """One entry per complaint: its building group, indexed by a random day of its month."""
+    long = counts.stack()
+    long = long[long > 0]
+    month = long.index.get_level_values(1).repeat(long.to_numpy())
+    bid = long.index.get_level_values(0).repeat(long.to_numpy())
+    offset = np.floor(rng.random(len(month)) * month.days_in_month).astype(int)
+    day = month + pd.to_timedelta(offset, "D")
+    return pd.Series(bid, index=day, name="building_id")
+
+
+def _describe(rng: np.random.Generator, s: pd.DataFrame) -> pd.DataFrame:
+    """Ids in order of start, budgets, volunteers and on-site scores."""
     s = s.sort_values(["started_on", "building_id"]).reset_index(drop=True)
     s.insert(0, "stairwell_id", [f"S{i:03d}" for i in range(1, len(s) + 1)])
     n = len(s)
