@@ -12,7 +12,7 @@ import pytest
 from shequlab.data.common import Context
 from shequlab.data.generate import TABLE_BY_NAME, to_csv_text
 from shequlab.data.tables import hotline, micro, place
-from shequlab.paths import datasets_dir, project_root
+from shequlab.layout.project import datasets_dir, project_root
 
 NOTEBOOK = "notebooks/youth-forum/yf-02-micro-governance/exercises.ipynb"
 TABLES = ["micro_projects", "stairwells", "buildings", "hotline_orders"]
