@@ -170,3 +170,25 @@ def test_import_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_an_also_right_value_passes_and_a_wrong_one_is_still_named(shown) -> None:
+    b_figures = ("B", {"road_hours": 3.1, "other_hours": 29.7})
+    a_figures = ("A", {"on_time_2017": 0.95, "orders_2017": 120})
+    sealed = seal("brief_figures", b_figures, wrong={("A", 1.0): ["只算了件数", "counts only"]})
+    sealed["also"] = [fingerprint("brief_figures", a_figures)]
+    # another question's right figures, keys in another order: passes with ✔
+    check("brief_figures", ("A", {"orders_2017": 120, "on_time_2017": 0.95}), exercise=4,
+          seal=sealed)  # fmt: skip
+    assert "✔ 练习 4" in shown[-1]["text/plain"]
+    with pytest.raises(CheckFailed):
+        check("brief_figures", ("A", 1.0), exercise=4, seal=sealed)
+    assert "只算了件数" in shown[-1]["text/plain"]
+    with pytest.raises(CheckFailed):  # A's key with a wrong value: not accepted
+        check("brief_figures", ("A", {"on_time_2017": 0.9, "orders_2017": 120}), exercise=4,
+              seal=sealed)  # fmt: skip
+
+
+def test_a_dict_is_normalised_by_its_pairs_in_any_order() -> None:
+    assert fingerprint("d", {"a": 1.0, "b": 0.25 + 1e-12}) == fingerprint("d", {"b": 0.25, "a": 1})
+    assert fingerprint("d", {"a": 1, "b": 0.25}) != fingerprint("d", {"a": 1, "b": 0.26})

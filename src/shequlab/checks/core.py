@@ -88,7 +88,8 @@ def _as_text(message: Any) -> Text:
 
 
 def _problem(value: Any, name: str, spec: dict[str, Any], seal: dict[str, Any]) -> Text | None:
-    """What is wrong with `value`, or None when its fingerprint is the sealed right one."""
+    """What is wrong with `value`, or None when its fingerprint is the sealed right one (the
+    solution's, "ok", or another right answer's, "also")."""
     hints = spec.get("hints") or {}
     norm = {k: spec[k] for k in ("digits", "ordered", "key", "index") if k in spec}
     try:
@@ -107,7 +108,7 @@ def _problem(value: Any, name: str, spec: dict[str, Any], seal: dict[str, Any]) 
         if shape:
             which, problem = shape
             return _as_text(hints[which]) if which in hints else problem
-    if found == seal.get("ok"):
+    if found == seal.get("ok") or found in (seal.get("also") or ()):
         return None
     return message("wrong", name=name)
 

@@ -61,7 +61,8 @@ def normalise(
       its values (in order) when `index` is False;
     - a DataFrame with `key`: the sorted set of key-column values (e.g. the order ids kept
       by a filter); without `key`: columns and rows (`ordered` as for a Series);
-    - lists and tuples element-wise (sorted when not `ordered`).
+    - lists and tuples element-wise (sorted when not `ordered`);
+    - a dict by its (key, value) pairs, whatever the order of its keys.
     """
     import pandas as pd  # a trainee's kernel has pandas loaded already; imported only when needed
 
@@ -91,6 +92,9 @@ def normalise(
         if not ordered or isinstance(value, (set, frozenset)):
             items.sort(key=repr)
         return {"items": items}
+    if isinstance(value, dict):
+        pairs = [[_scalar(k, digits), normalise(v, digits=digits)] for k, v in value.items()]
+        return {"dict": sorted(pairs, key=repr)}
     if isinstance(value, pd.Index):
         return normalise(list(value), digits=digits, ordered=ordered)
     return _scalar(value, digits)

@@ -1,5 +1,7 @@
 """`shequlab course check`: prove each module: solution full, release zero, wrong fail.
 
+Entries of wrong_answers.yml marked `right: true` are other right answers: they must score full.
+
 Each module is built into a throwaway course root and autograded there (the real gradebook is
 never touched); fake students submit the solution, the untouched release and every recorded wrong
 answer, so a single `nbgrader autograde` run grades them all.
@@ -160,15 +162,16 @@ def _run_checks(
         ", ".join(f"{g}: {s:g}" for g, s in earned.items()) or f"0/{sum(auto.values()):g}",
     )
     for student, entry in zip(students[2:], wrong, strict=True):
-        score = scores[student].get(entry["grade_id"])
+        score, points = scores[student].get(entry["grade_id"]), auto[entry["grade_id"]]
+        right = bool(entry.get("right"))
         result.add(
-            f"wrong answer fails: {entry['grade_id']}",
-            score == 0,
-            f"{_text(entry['description'])} → {score:g}/{auto[entry['grade_id']]:g}"
+            f"{'right answer scores full' if right else 'wrong answer fails'}: {entry['grade_id']}",
+            score == points if right else score == 0,
+            f"{_text(entry['description'])} → {score:g}/{points:g}"
             if score is not None
             else "not graded",
         )
-    if wrong:
+    if any(not w.get("right") for w in wrong):
         measure_shares(result, build, wrong)
     error = execute_case(build.source_dir)
     result.add("case.ipynb executes", error is None, error or "")
@@ -183,6 +186,8 @@ def measure_shares(result: ModuleCheck, build: ModuleBuild, wrong: list[dict]) -
     for grade_id in dict.fromkeys(w["grade_id"] for w in wrong):
         entries = [w for w in wrong if w["grade_id"] == grade_id]
         for entry, outcome in zip(entries, outcomes[grade_id]["wrong"], strict=True):
+            if entry.get("right"):  # another right answer: proven to score full, not measured
+                continue
             for part in caught:
                 caught[part].append((entry, outcome.get("answer_error") or outcome[part]))
     is_converted = converted(sealed)

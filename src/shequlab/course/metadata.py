@@ -73,8 +73,14 @@ def _output_problems(path: Path) -> list[str]:
     return []
 
 
+REQUIRED = {"grade_id", "description", "code"}
+
+
 def load_wrong_answers(path: Path, module: Module, nb: nbformat.NotebookNode) -> list[dict]:
-    """Read wrong_answers.yml and check each entry targets an auto exercise with an answer cell."""
+    """Read wrong_answers.yml and check each entry targets an auto exercise with an answer cell.
+
+    An entry with `right: true` is another right answer (e.g. the figures of another question
+    the exercise lets the trainee choose): sealed as accepted, proven to score full points."""
     if not path.exists():
         raise ValueError(f"{path.name} is missing; record the typical wrong answers (README)")
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
@@ -83,8 +89,15 @@ def load_wrong_answers(path: Path, module: Module, nb: nbformat.NotebookNode) ->
     auto = {e.grade_id for e in module.exercises if e.kind == "auto"}
     answers = answer_cell_ids(nb)
     for i, entry in enumerate(data):
-        if not isinstance(entry, dict) or set(entry) != {"grade_id", "description", "code"}:
-            raise ValueError(f"{path.name}[{i}]: give exactly grade_id, description and code")
+        if not isinstance(entry, dict) or not REQUIRED <= set(entry) <= REQUIRED | {"right"}:
+            raise ValueError(
+                f"{path.name}[{i}]: give exactly grade_id, description and code "
+                "(and optionally right: true)"
+            )
+        if entry.get("right", True) is not True:
+            raise ValueError(
+                f"{path.name}[{i}].right: write `right: true` (another right answer) or omit it"
+            )
         if entry["grade_id"] not in auto:
             raise ValueError(
                 f"{path.name}[{i}].grade_id: {entry['grade_id']!r} is no auto exercise"

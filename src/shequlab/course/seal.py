@@ -3,7 +3,8 @@ into source/<module>/exercises.ipynb by the build (never by hand), cached by a h
 
 One kernel runs the solution notebook; before each answer cell whose test cell calls `check`, a
 probe cell (shequlab.checks.probe) runs the solution and every wrong_answers.yml entry of that
-grade_id on copies of the namespace and records what each check() call fingerprints.
+grade_id on copies of the namespace and records what each check() call fingerprints; entries
+marked `right: true` are sealed as also right.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ HIDDEN = re.compile(
     r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M
 )
 PROBE_CELL_TIMEOUT = 120  # seconds: the solution and every wrong answer of one exercise
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # 2: "also" (right: true entries)
 
 
 class SealError(RuntimeError):
@@ -162,7 +163,8 @@ def _description(entry: dict) -> list[str]:
 def compute_seals(
     nb: nbformat.NotebookNode, wrong: list[dict], results: dict[str, dict]
 ) -> dict[str, dict[str, dict]]:
-    """grade_id → check name → {"ok": fp, "wrong": {fp: [zh, en]}}; loud if one is unsealable."""
+    """grade_id → check name → {"ok": fp, "wrong": {fp: [zh, en]}, "also": [fp, …]}; "also"
+    (only when there are any) holds the values of `right: true` entries; loud if unsealable."""
     seals: dict[str, dict[str, dict]] = {}
     for grade_id, cell in test_cells(nb).items():
         calls = check_calls(split_test(cell.source)[0])
@@ -181,11 +183,31 @@ def compute_seals(
                     f"{where}: check({name!r}, …) did not run or its value cannot be "
                     "fingerprinted with the solution; every check call must run once"
                 )
-            seal = {"ok": prints[name], "wrong": {}}
-            for entry, outcome in zip(entries, results[grade_id]["wrong"], strict=True):
+            seal: dict[str, Any] = {"ok": prints[name], "wrong": {}}
+            also: list[str] = []
+            pairs = list(zip(entries, results[grade_id]["wrong"], strict=True))
+            for entry, outcome in pairs:
                 fp = outcome.get("fingerprints", {}).get(name)
-                if fp and fp != seal["ok"]:
-                    seal["wrong"].setdefault(fp, _description(entry))
+                if entry.get("right"):
+                    if not fp or outcome.get("answer_error"):
+                        raise SealError(
+                            f"{where}: a `right: true` answer ({_description(entry)[1]}) raises "
+                            f"an error or its {name!r} cannot be fingerprinted"
+                        )
+                    if fp != seal["ok"] and fp not in also:
+                        also.append(fp)
+            for entry, outcome in pairs:
+                fp = outcome.get("fingerprints", {}).get(name)
+                if entry.get("right") or not fp or fp == seal["ok"]:
+                    continue
+                if fp in also:
+                    raise SealError(
+                        f"{where}: the wrong answer {_description(entry)[1]!r} gives the same "
+                        f"{name!r} as a `right: true` answer"
+                    )
+                seal["wrong"].setdefault(fp, _description(entry))
+            if also:
+                seal["also"] = also
             seals.setdefault(grade_id, {})[name] = seal
     return seals
 

@@ -78,8 +78,10 @@ def solution_answers(root: Path, module: str, program: str = "onboarding") -> di
 
 
 def wrong_answers(root: Path, module: str, program: str = "onboarding") -> list[dict]:
+    """The module's recorded wrong answers (entries marked `right: true` are right, left out)."""
     path = Project(Path(root)).wrong_answers_file(program, module)
-    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
+    return [e for e in entries or [] if not e.get("right")]
 
 
 def fill(release: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.NotebookNode:
