@@ -163,3 +163,11 @@ def test_format_columns_and_key_figures():
     assert shown["share"].tolist() == ["12.3%", ""] and df["share"].iloc[0] == 0.1234
     box = key_figures({"工单数 orders": "1,234", "按时办结率 on time": "98.1%"})
     assert "指标 indicator" in box.value and "98.1%" in box.value and "overflow-x:auto" in box.value
+
+
+def test_a_font_cache_made_before_the_cjk_fonts_were_installed_is_refreshed(monkeypatch):
+    from matplotlib import font_manager
+
+    stale = [f for f in font_manager.fontManager.ttflist if "CJK" not in f.name]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)
+    assert use_chinese_font() == "Noto Sans CJK SC"  # found on disk, not in the stale cache

@@ -29,18 +29,33 @@ CJK_FONTS = (
 )
 
 
+def _installed_cjk_font(font_manager, rescan: bool = False) -> str | None:
+    """The first CJK font matplotlib knows; with `rescan`, first add the system's CJK font files.
+
+    matplotlib caches its font list on first use: fonts installed after that (e.g. apt's
+    fonts-noto-cjk after a first chart) are missing from the cache until they are added."""
+    if rescan:
+        for path in font_manager.findSystemFonts():
+            if "cjk" in path.lower() or "wqy" in path.lower():
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue  # an unreadable file is no font
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
 def use_chinese_font() -> str | None:
     """Make matplotlib draw Chinese labels; returns the font used, or None with a warning."""
     from matplotlib import font_manager, rcParams
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in installed:
-            others = [f for f in rcParams["font.sans-serif"] if f != name]
-            rcParams["font.sans-serif"] = [name, *others]
-            rcParams["font.family"] = "sans-serif"
-            rcParams["axes.unicode_minus"] = False
-            return name
+    name = _installed_cjk_font(font_manager) or _installed_cjk_font(font_manager, rescan=True)
+    if name:
+        others = [f for f in rcParams["font.sans-serif"] if f != name]
+        rcParams["font.sans-serif"] = [name, *others]
+        rcParams["font.family"] = "sans-serif"
+        rcParams["axes.unicode_minus"] = False
+        return name
     warnings.warn(
         "未找到中文字体，图中汉字可能显示为方框；请安装 fonts-noto-cjk。 / No CJK font found: "
         "Chinese labels may show as boxes; install fonts-noto-cjk.",
