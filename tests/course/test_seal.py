@@ -173,9 +173,9 @@ def test_course_check_measures_visible_share(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_unconverted_module_reports_share_without_enforcing(tmp_path: Path) -> None:
+def test_a_module_whose_tests_do_not_call_check_fails_the_visible_share(tmp_path: Path) -> None:
     assert len(WRONG_ANSWERS) == 2
     result = check_course(root=write_fixture_root(tmp_path / "p"))[0]
     by = {r.check: (r.ok, r.detail) for r in result.results}
-    assert by["visible tests catch wrong answers"][0] is True
-    assert "not enforced" in by["visible tests catch wrong answers"][1]
+    assert by["visible tests catch wrong answers"][0] is False  # plain asserts catch too little
+    assert "need ≥ 90%" in by["visible tests catch wrong answers"][1]

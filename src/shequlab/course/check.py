@@ -27,7 +27,7 @@ from shequlab.autograder import cells
 from shequlab.autograder.nbgrader import nbgrader_api, quiet_gradebook, run
 from shequlab.course.build import ModuleBuild, build_module
 from shequlab.course.metadata import load_wrong_answers, metadata_problems
-from shequlab.course.seal import converted, probe_results
+from shequlab.course.seal import probe_results
 from shequlab.curriculum import Module, load_curriculum
 from shequlab.layout.course import course_root
 from shequlab.layout.project import project_root
@@ -35,8 +35,7 @@ from shequlab.layout.project import project_root
 SOLUTION, RELEASE = "solution", "release"
 CASE_CELL_TIMEOUT = 60  # seconds per cell of case.ipynb
 # Share of wrong_answers.yml entries the visible checks (hidden blocks removed) must catch, and
-# the hidden tests alone must catch, in a module whose every autograded test cell calls check().
-# Modules not yet converted get their shares reported but not enforced (issue #12).
+# the hidden tests alone must catch, in every module (issue #12).
 VISIBLE_SHARE, HIDDEN_SHARE = 0.9, 1.0
 
 
@@ -179,7 +178,7 @@ def _run_checks(
 
 def measure_shares(result: ModuleCheck, build: ModuleBuild, wrong: list[dict]) -> None:
     """Which wrong answers the visible part alone, and the hidden part alone, of each test cell
-    catch (run in one kernel on the built, sealed solution notebook); thresholds if converted."""
+    catch (run in one kernel on the built, sealed solution notebook), against the thresholds."""
     sealed = nbformat.read(build.source_dir / "exercises.ipynb", as_version=4)
     outcomes = probe_results(build.source_dir, sealed, wrong, "measure")
     caught = {"visible": [], "hidden": []}
@@ -190,19 +189,14 @@ def measure_shares(result: ModuleCheck, build: ModuleBuild, wrong: list[dict]) -
                 continue
             for part in caught:
                 caught[part].append((entry, outcome.get("answer_error") or outcome[part]))
-    is_converted = converted(sealed)
     for part, minimum in (("visible", VISIBLE_SHARE), ("hidden", HIDDEN_SHARE)):
         hits = sum(ok for _, ok in caught[part])
         share = hits / len(caught[part])
         missed = [f"{e['grade_id']}: {_text(e['description'])}" for e, ok in caught[part] if not ok]
         detail = f"{hits}/{len(caught[part])} ({share:.0%}, need ≥ {minimum:.0%})"
-        if not is_converted:
-            detail += "; not enforced: not every test cell calls check() yet"
         if missed:
             detail += "; missed: " + "; ".join(missed)
-        result.add(
-            f"{part} tests catch wrong answers", share >= minimum or not is_converted, detail
-        )
+        result.add(f"{part} tests catch wrong answers", share >= minimum, detail)
 
 
 def _text(description: str | dict) -> str:

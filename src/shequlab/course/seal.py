@@ -79,12 +79,6 @@ def answer_cells(nb: nbformat.NotebookNode) -> dict[str, int]:
     }
 
 
-def converted(nb: nbformat.NotebookNode) -> bool:
-    """Every autograded test cell calls check(): the module's visible checks verify values."""
-    cells = test_cells(nb)
-    return bool(cells) and all(check_calls(split_test(c.source)[0]) for c in cells.values())
-
-
 def _check_names(call: ast.Call, where: str) -> str:
     if (
         not call.args
