@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -96,7 +95,6 @@ def test_exchange_and_course_volumes_are_mounted_where_the_config_expects() -> N
 def spawn_as(admin: bool, volumes) -> SimpleNamespace:
     """Run the chart's pre_spawn_hook (10-roles.py) on a stand-in KubeSpawner."""
     c = SimpleNamespace(KubeSpawner=SimpleNamespace())
-    os.environ.setdefault("SHEQULAB_GRADEBOOK_URL", "postgresql://example/gradebook")
     exec(values()["hub"]["extraConfig"]["10-roles.py"], {"c": c})  # our own file
     storage = values()["singleuser"]["storage"]
     spawner = SimpleNamespace(
@@ -114,7 +112,9 @@ def _items(volumes) -> list[dict]:
 
 
 @pytest.mark.parametrize("volumes", [list, lambda items: {v["name"]: v for v in items}])
-def test_only_trainers_pods_get_the_course_volume(volumes) -> None:
+def test_only_trainers_pods_get_the_course_volume(volumes, monkeypatch) -> None:
+    # The hub's own environment (monkeypatched: a leaked URL would redirect every later gradebook)
+    monkeypatch.setenv("SHEQULAB_GRADEBOOK_URL", "postgresql://example/gradebook")
     trainee = spawn_as(False, volumes)
     assert "course" not in [v["name"] for v in _items(trainee.volumes)]
     assert "course" not in [m["name"] for m in _items(trainee.volume_mounts)]
