@@ -45,7 +45,7 @@ from shequlab.autograder.worker import (
     init_worker,
     pipeline,
 )
-from shequlab.layout.course import Course, NotBuiltError, as_course
+from shequlab.layout.course import Course, NotBuiltError, as_course, sqlite_file
 
 
 @dataclass
@@ -287,8 +287,8 @@ def fast_commits(db_url: str):
     processes reading source cells) no longer wait for the writer either. Journal mode is restored
     at the end; if SQLite cannot switch (another program holds the file), nothing changes.
     """
-    path = db_url.removeprefix("sqlite:///") if db_url.startswith("sqlite:///") else None
-    if path is None or not Path(path).exists() or _journal_mode(path, "wal") != "wal":
+    path = sqlite_file(db_url)
+    if path is None or not path.exists() or _journal_mode(str(path), "wal") != "wal":
         yield
         return
 
@@ -301,7 +301,7 @@ def fast_commits(db_url: str):
         yield
     finally:
         event.remove(Engine, "connect", on_connect)
-        _journal_mode(path, "delete")
+        _journal_mode(str(path), "delete")
 
 
 def _journal_mode(path: str, mode: str) -> str | None:

@@ -27,7 +27,7 @@ from shequlab.grading.report_html import (
     item_row,
 )
 from shequlab.grading.roster import load_roster
-from shequlab.layout.course import CONFIG_FILE, Course
+from shequlab.layout.course import CONFIG_FILE, Course, sqlite_file
 
 
 def _item_label(item: ItemStats, notebooks: int) -> str:
@@ -99,8 +99,8 @@ def _course(course_dir: Path) -> CourseDirectory:
         raise ReportError(f"找不到课程配置 / no {CONFIG_FILE} in {course_dir}: 用 --course-dir "
                           "指向课程目录 / point --course-dir at the course root")  # fmt: skip
     coursedir = course_directory(course_dir)
-    db = coursedir.db_url.removeprefix("sqlite:///")
-    if coursedir.db_url.startswith("sqlite:///") and not Path(db).is_file():
+    db = sqlite_file(coursedir.db_url)
+    if db is not None and not db.is_file():
         raise ReportError(f"还没有成绩簿 / no gradebook yet ({db}): 先导入名单并自动评分 / "
                           "import the roster and autograde first")  # fmt: skip
     return coursedir

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from shequlab.layout.course import sqlite_file
 from shequlab.layout.project import project_root
 from shequlab.permissions import Targets
 
@@ -56,7 +57,7 @@ def cohort_targets(settings: HubSettings, root: Path | None = None) -> Targets:
     from shequlab.workshop.store import default_url
 
     url = default_url()
-    store = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    store = sqlite_file(url)
     return Targets(
         course_dir=Path(settings.course_dir),
         project_root=root or project_root(),

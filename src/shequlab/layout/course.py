@@ -30,6 +30,11 @@ REPORT_FILE = "report.html"  # `grade report`
 UNMATCHED = "submitted-unmatched"  # zip entries `grade collect` could not match
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL (gradebook, workshop store), else None (a server)."""
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+
 class CourseConfigError(ExpectedError):
     """The folder is not an nbgrader course (no nbgrader_config.py)."""
 
@@ -89,8 +94,7 @@ class Course:
     @property
     def sqlite_file(self) -> Path | None:
         """The gradebook's file when it is SQLite, else None (a server database)."""
-        url = self.db_url
-        return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+        return sqlite_file(self.db_url)
 
     @property
     def exchange_root(self) -> Path:
