@@ -56,7 +56,7 @@ def test_data_card_keeps_its_prose_and_lists_every_table(tmp_path: Path) -> None
 
 def test_a_failing_run_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     generate_all(tmp_path, progress=False)
-    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
 
     def broken(ctx):  # a step that fails after earlier steps succeeded
         raise RuntimeError("boom")
@@ -66,7 +66,7 @@ def test_a_failing_run_changes_nothing(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(generate, "STEPS", [*steps[:-1], (name, broken, tables)])
     with pytest.raises(RuntimeError):
         generate_all(tmp_path, progress=False)
-    after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert after == before
 
 

@@ -1,7 +1,8 @@
 """`shequlab data generate`: rebuild every table and datapackage.json, byte for byte, from the seed.
 
 The pipeline is a visible list of steps; each step reads the tables made before it (the order
-matters only where a later table joins an earlier one) and adds its own.
+matters only where a later table joins an earlier one) and adds its own. The example survey
+exports (shequlab.data.examples) are drawn from the finished tables into datasets/examples/.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 from rich.progress import Progress
 
+from shequlab.data import examples
 from shequlab.data.card import tables_section, update_card
 from shequlab.data.common import SEED, Context
 from shequlab.data.schema import DATETIME_FORMAT, Table, package_descriptor
@@ -97,13 +99,16 @@ def generate_all(out: Path | None = None, seed: int = SEED, progress: bool = Tru
         section = tables_section(TABLES, ctx.tables, Path(tmp))
         card.write_text(update_card(out / "README.md", section), encoding="utf-8")
         staged.append(card)
+        (Path(tmp) / examples.FOLDER).mkdir()
+        staged += examples.write_examples(ctx, Path(tmp) / examples.FOLDER)
+        (out / examples.FOLDER).mkdir(exist_ok=True)
         written = []
         for path in staged:  # every file is complete before the first one is replaced
-            target = out / path.name
+            target = out / path.relative_to(tmp)
             os.replace(path, target)
             written.append(target)
     _remove_stale(out)
-    return [p for p in written if p.suffix == ".csv"]
+    return [p for p in written if p.suffix == ".csv" and p.parent == out]
 
 
 def _remove_stale(out: Path) -> None:

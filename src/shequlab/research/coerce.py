@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from shequlab.research.conventions import seconds, split_other
+from shequlab.research.conventions import map_unique, seconds, split_other
 from shequlab.research.detect import multi_separator, ordered_options, tokens
 from shequlab.research.source import column_name
 from shequlab.research.survey import ImportProblem
@@ -66,11 +66,8 @@ def misfit(where: Where, row: object, value: str, kind: str, extra: str = "") ->
 
 
 def _others(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
-    parts = cells.dropna().map(split_other)
-    base = cells.copy()
-    base.loc[parts.index] = parts.map(lambda p: p[0])
-    other = pd.Series(pd.NA, index=cells.index, dtype="string")
-    other.loc[parts.index] = parts.map(lambda p: p[1]).astype("string")
+    base = map_unique(cells, lambda c: split_other(c)[0]).astype("string")
+    other = map_unique(cells, lambda c: split_other(c)[1]).astype("string")
     return base, other
 
 
@@ -90,6 +87,7 @@ def single(cells: pd.Series, name: str, options: list[str], where: Where) -> Typ
 def multi_joined(cells: pd.Series, name: str, options: list[str], where: Where) -> Typed:
     answered = cells.dropna()
     sep = multi_separator(answered) if len(answered) else None
+    parsed = {value: _joined(value, sep) for value in answered.unique()}
     chosen = tokens(cells, sep)
     options = options or ordered_options(chosen)
     unknown = chosen[~chosen.isin(options)]
@@ -98,17 +96,22 @@ def multi_joined(cells: pd.Series, name: str, options: list[str], where: Where) 
             where, unknown.index[0], unknown.iloc[0], "multi", f"（选项：{'、'.join(options)}）"
         )
     columns = {}
-    picked = chosen.groupby(level=0).agg(set) if len(chosen) else pd.Series(dtype=object)
     for i, option in enumerate(options, start=1):
-        has = pd.Series(pd.NA, index=cells.index, dtype="Int64")
-        has.loc[picked.index] = picked.map(lambda s, o=option: int(o in s)).astype("Int64")
-        columns[f"{name}_{i}"] = has
-    raw_parts = answered.str.split(sep, regex=False).explode() if sep else answered
-    texts = raw_parts.str.strip().map(lambda c: split_other(c)[1]).dropna()
-    other = pd.Series(pd.NA, index=cells.index, dtype="string")
-    if len(texts):
-        other.loc[texts.index.unique()] = texts.groupby(level=0).agg("；".join).astype("string")
+        picked = {value: int(option in p[0]) for value, p in parsed.items()}
+        columns[f"{name}_{i}"] = cells.map(picked).astype("Int64")
+    other = cells.map({value: p[1] for value, p in parsed.items()}).astype("string")
     return Typed(columns, options, len(answered), _kept(other))
+
+
+def _joined(cell: str, sep: str | None) -> tuple[frozenset[str], str | None]:
+    """The options chosen in one joined cell and the "other" texts typed in it."""
+    chosen, texts = set(), []
+    for part in cell.split(sep) if sep else [cell]:
+        option, typed = split_other(part.strip())
+        chosen.add(option)
+        if typed:
+            texts.append(typed)
+    return frozenset(chosen), "；".join(texts) or None
 
 
 def multi_split(group: list[pd.Series], name: str, labels: list[str], wheres: list[Where]) -> Typed:
@@ -183,7 +186,7 @@ def meta(cells: pd.Series, name: str, header: str) -> Typed:
     """Platform metadata: times as datetimes, durations as seconds, the rest as text."""
     answered = cells.dropna()
     if header in DURATION_META:
-        secs = answered.map(seconds)
+        secs = map_unique(answered, seconds)
         if secs.notna().all():
             column = pd.Series(pd.NA, index=cells.index, dtype="Float64")
             column.loc[answered.index] = secs.astype("Float64")

@@ -13,6 +13,7 @@ Conventions seen in real exports, stated once here so the reader and the example
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -84,6 +85,11 @@ def clean_cells(column: pd.Series) -> pd.Series:
     """Cells as stripped text with every missing marker turned into NA."""
     text = column.astype("string").str.strip()
     return text.mask(text.isin(MISSING_MARKERS))
+
+
+def map_unique(cells: pd.Series, func: Callable[[str], object]) -> pd.Series:
+    """func applied to each distinct answer once (answers repeat a lot), NA kept as NA."""
+    return cells.map({value: func(value) for value in cells.dropna().unique()})
 
 
 def split_other(cell: str) -> tuple[str, str | None]:

@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from shequlab.research.conventions import MULTI_SEPARATORS, split_other
+from shequlab.research.conventions import MULTI_SEPARATORS, map_unique, split_other
 
 SCALES: tuple[tuple[str, ...], ...] = (
     ("非常不满意", "不满意", "一般", "满意", "非常满意"),
@@ -22,6 +22,7 @@ SCALES: tuple[tuple[str, ...], ...] = (
     ("很差", "较差", "一般", "较好", "很好"),
     ("非常差", "差", "一般", "好", "非常好"),
     ("从不", "很少", "有时", "经常", "总是"),
+    ("完全不符合", "不太符合", "一般", "比较符合", "完全符合"),
 )
 RATING_WORDS = re.compile(r"满意|评分|打分|评价|同意|重要|程度|几分|星级")
 LIKERT_SIZES = (5, 7, 10)
@@ -32,7 +33,11 @@ DATE_PATTERN = r"\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?(?:[ T]\d{1,2}:\d{2}(?::\d
 def ordered_options(values: pd.Series) -> list[str]:
     """Options by how often they were chosen (ties: first seen), with "其他" always last."""
     counts = values.value_counts(sort=False)
-    order = sorted(counts.index, key=lambda v: (str(v).startswith("其他"), -counts[v]))
+    numbered = [re.match(r"\d+", str(v)) for v in counts.index]
+    if counts.size and all(numbered):  # age bands, floors, sizes: in their numeric order
+        order = sorted(counts.index, key=lambda v: int(re.match(r"\d+", str(v)).group()))
+    else:
+        order = sorted(counts.index, key=lambda v: (str(v).startswith("其他"), -counts[v]))
     return [str(v) for v in order]
 
 
@@ -53,7 +58,7 @@ def tokens(cells: pd.Series, sep: str | None) -> pd.Series:
     """The chosen options of each cell (one row per choice), "其他〖…〗" reduced to "其他"."""
     answered = cells.dropna()
     parts = answered.str.split(sep, regex=False).explode() if sep else answered
-    return parts.str.strip().map(lambda c: split_other(c)[0])
+    return map_unique(parts.str.strip(), lambda c: split_other(c)[0])
 
 
 def likert_size(largest: int) -> int:
@@ -92,7 +97,7 @@ def detect(text: str, cells: pd.Series, *, in_matrix: bool = False) -> tuple[str
 def is_split_multi(columns: list[pd.Series], labels: list[str]) -> bool:
     """Whether a group of columns is a multi-select split one column per option (cells 1/0)."""
     for cells, label in zip(columns, labels, strict=True):
-        answered = cells.dropna().map(lambda c: split_other(c)[0])
+        answered = map_unique(cells.dropna(), lambda c: split_other(c)[0])
         if not answered.isin(["0", "1", label]).all():
             return False
     return True

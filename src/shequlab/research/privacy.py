@@ -77,12 +77,14 @@ def _looks_categorical(cells: pd.Series) -> bool:
 
 def value_kind(cells: pd.Series) -> tuple[str, float] | None:
     """The identifier kind most answers of a column match, with the share that match (or None)."""
-    answered = cells.dropna().astype(str)
-    if answered.empty:
+    counts = cells.dropna().astype(str).value_counts()  # each distinct answer tested once
+    total = int(counts.sum())
+    if not total:
         return None
     best: tuple[str, float] | None = None
     for kind, pattern in PATTERNS.items():
-        share = float(answered.str.contains(pattern).mean())
+        hits = sum(n for value, n in counts.items() if pattern.search(value))
+        share = hits / total
         if share >= VALUE_SHARE and (best is None or share > best[1]):
             best = (kind, share)
     return best
@@ -110,10 +112,12 @@ def redact(cells: pd.Series) -> tuple[pd.Series, dict[str, int]]:
     counts: dict[str, int] = {}
     out = cells.astype("string")
     for kind in REDACTED_KINDS:
-        hit = out.str.contains(PATTERNS[kind], na=False)
-        if hit.any():
+        pattern = PATTERNS[kind]
+        changed = {v: pattern.sub(REDACTED, v) for v in out.dropna().unique() if pattern.search(v)}
+        if changed:
+            hit = out.isin(list(changed))
             counts[kind] = int(hit.sum())
-            out = out.where(~hit, out.str.replace(PATTERNS[kind], REDACTED, regex=True))
+            out = out.where(~hit, out.map(changed))
     return out, counts
 
 
