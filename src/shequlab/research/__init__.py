@@ -70,16 +70,29 @@ addresses, IPs, e-mail and contact fields; by header and by value) is applied by
 
 from __future__ import annotations
 
-from shequlab.research.codebook import (
-    CODEBOOK_COLUMNS,
-    LIST_SEPARATOR,
-    TYPES,
-    CodebookProblem,
-    read_codebook,
-    write_codebook,
-)
-from shequlab.research.reader import read_survey
-from shequlab.research.survey import REMOVED_COLUMNS, ImportProblem, Survey
+import importlib
+
+# Imported on first use, so `shequlab --help` (which loads `shequlab.research.cli`) does not load
+# pandas and the reader; `from shequlab.research import read_survey` works as before.
+_HOMES = {
+    "CODEBOOK_COLUMNS": "codebook",
+    "LIST_SEPARATOR": "codebook",
+    "TYPES": "codebook",
+    "CodebookProblem": "codebook",
+    "read_codebook": "codebook",
+    "write_codebook": "codebook",
+    "read_survey": "reader",
+    "REMOVED_COLUMNS": "survey",
+    "ImportProblem": "survey",
+    "Survey": "survey",
+}
+
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CODEBOOK_COLUMNS",
