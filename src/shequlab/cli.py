@@ -14,6 +14,7 @@ from shequlab.errors import ExpectedError
 from shequlab.grading.cli import grade_app
 from shequlab.hub.cli import hub_app
 from shequlab.rehearsal.cli import rehearse_cmd
+from shequlab.research.cli import research_app
 
 
 class _Group(TyperGroup):
@@ -41,6 +42,7 @@ app.add_typer(apps_app, name="apps")
 app.add_typer(grade_app, name="grade")
 hub_app.command("rehearse")(rehearse_cmd)  # rehearsal sits above the hub it drives
 app.add_typer(hub_app, name="hub")
+app.add_typer(research_app, name="research")
 
 
 @app.callback(invoke_without_command=True)

@@ -1,0 +1,127 @@
+"""`shequlab research report DIR`: run the workspace notebook, write report.docx and report.html.
+
+The notebook runs top to bottom in a fresh kernel (nbclient). The report is built from what it
+published — its Markdown cells and the findings it displayed (tables already suppressed, charts
+drawn from them) — plus the generated methods-and-limits section. Code, printed output and raw
+tables never reach it. Both files are written under temporary names and renamed only when both
+are complete, so a failed run leaves the previous report (or none), never half of one.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from shequlab.errors import ExpectedError
+from shequlab.research.findings import MIME
+from shequlab.research.methods import methods_section
+from shequlab.research.suppress import DEFAULT_MIN_CELL
+from shequlab.research.templates import NOTEBOOK
+from shequlab.research.workspace import open_workspace
+
+SKIP_TAG = "no-report"
+KERNEL_TIMEOUT = 600  # seconds per cell
+
+
+class ReportProblem(ExpectedError):
+    """The notebook failed, or the workspace cannot be reported on."""
+
+    def __init__(self, message_zh: str, message_en: str) -> None:
+        super().__init__(f"{message_zh} / {message_en}")
+
+
+@dataclass
+class Report:
+    docx: Path
+    html: Path
+    findings: int
+    suppressed: list[str]
+    seconds: float
+
+
+def execute(root: Path, timeout: int = KERNEL_TIMEOUT) -> nbformat.NotebookNode:
+    """The workspace notebook, run in a fresh kernel with the workspace as its folder."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+    path = root / NOTEBOOK
+    if not path.is_file():
+        raise ReportProblem(f"{root} 中没有 {NOTEBOOK}", f"{root} has no {NOTEBOOK}")
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(root)}})  # fmt: skip
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError) as exc:
+        cell = next((i for i, c in enumerate(nb.cells, 1) if _failed(c)), "?")
+        reason = getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc))
+        raise ReportProblem(
+            f"{NOTEBOOK} 第 {cell} 个单元格运行出错（{reason[0]}: {reason[1]}）；请在 JupyterLab "
+            "中打开它改正后重试，未生成报告",
+            f"cell {cell} of {NOTEBOOK} failed ({reason[0]}: {reason[1]}); fix it in JupyterLab "
+            "and try again — no report was written",
+        ) from None
+    return nb
+
+
+def _failed(cell) -> bool:
+    return any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+
+
+def blocks(nb: nbformat.NotebookNode) -> list[tuple[str, object]]:
+    """What the report shows, in order: ("markdown", text), ("finding", json), ("image", png)."""
+    out: list[tuple[str, object]] = []
+    for cell in nb.cells:
+        if SKIP_TAG in cell.get("metadata", {}).get("tags", []):
+            continue
+        if cell.cell_type == "markdown":
+            out.append(("markdown", cell.source))
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if MIME in data:
+                out.append(("finding", data[MIME]))
+            elif "image/png" in data:  # a chart the worker drew: no table, no data
+                out.append(("image", base64.b64decode(data["image/png"])))
+    return out
+
+
+def _replace_together(files: dict[Path, bytes]) -> None:
+    temps = {}
+    try:
+        for target, content in files.items():
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+            temps[target] = tmp
+        for target, tmp in temps.items():
+            os.replace(tmp, target)
+    finally:
+        for tmp in temps.values():
+            Path(tmp).unlink(missing_ok=True)
+
+
+def make_report(root: Path | str, timeout: int = KERNEL_TIMEOUT) -> Report:
+    """Execute the notebook of workspace `root` and write report.docx and report.html there."""
+    import time
+
+    from shequlab.research.report_docx import write_docx
+    from shequlab.research.report_html import write_html
+
+    start = time.perf_counter()
+    root = Path(root).resolve()
+    ws = open_workspace(root)
+    nb = execute(root, timeout)
+    shown = blocks(nb)
+    findings = [b for kind, b in shown if kind == "finding"]
+    suppressed = [s for f in findings for s in f.get("suppressed", [])]
+    min_cell = next((f["min_cell"] for f in findings if f.get("min_cell")), DEFAULT_MIN_CELL)
+    sections = methods_section(ws, suppressed, min_cell)
+    docx, html = root / "report.docx", root / "report.html"
+    _replace_together({docx: write_docx(shown, sections), html: write_html(shown, sections)})
+    return Report(docx, html, len(findings), suppressed, time.perf_counter() - start)

@@ -1,0 +1,114 @@
+"""`research new` + `research report` end to end: content, privacy, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from shequlab.rehearsal.survey_export import write_export
+
+SHEQULAB = str(Path(sys.executable).with_name("shequlab"))
+PHONE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
+ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+IP = re.compile(r"(?<!\d)\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\d)")
+
+
+def run(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([SHEQULAB, "research", *args], capture_output=True, text=True,
+                          timeout=timeout)  # fmt: skip
+
+
+def docx_text(path: Path) -> str:
+    doc = Document(str(path))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+@pytest.fixture(scope="module")
+def reported(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("survey")
+    export = write_export(tmp / "问卷.csv", 300)
+    made = run("new", "survey", "--data", str(export), "--out", str(tmp / "ws"))
+    assert made.returncode == 0, made.stderr
+    done = run("report", str(tmp / "ws"))
+    assert done.returncode == 0, done.stderr
+    return tmp / "ws"
+
+
+@pytest.mark.slow
+def test_workspace_holds_data_without_identifiers_codebook_and_a_clean_notebook(reported) -> None:
+    data = (reported / "data" / "survey.csv").read_text(encoding="utf-8-sig")
+    assert not PHONE.search(data) and not IP.search(data)
+    assert "来自IP" not in data.splitlines()[0]
+    assert "question,columns,text,type" in (reported / "codebook.csv").read_text("utf-8-sig")
+    nb = json.loads((reported / "analysis.ipynb").read_text(encoding="utf-8"))
+    assert all(not c.get("outputs") for c in nb["cells"])  # the run never wrote into it
+
+
+@pytest.mark.slow
+def test_report_docx_has_headings_word_tables_charts_and_the_methods_section(reported) -> None:
+    doc = Document(str(reported / "report.docx"))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert "问卷调查报告 Survey report" in headings
+    assert "方法与数据 / Methods and data" in headings and "局限 / Limits" in headings
+    assert any("多选题 multi-select" in h for h in headings)
+    assert len(doc.tables) >= 8 and len(doc.inline_shapes) >= 5
+    text = docx_text(reported / "report.docx")
+    assert "Cronbach's α" in text and "回答率 response rate" in text
+    assert "8、联系电话：" in text  # the methods section names what was removed …
+    assert "怎样使用本笔记本" not in text and "open_workspace" not in text  # … never code
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["report.docx", "report.html"])
+def test_identifiers_never_reach_the_report(reported, name) -> None:
+    path = reported / name
+    text = docx_text(path) if name.endswith(".docx") else path.read_text(encoding="utf-8")
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", text)
+    assert not PHONE.search(text) and not ID_NUMBER.search(text) and not IP.search(text)
+
+
+@pytest.mark.slow
+def test_report_html_is_self_contained(reported) -> None:
+    page = (reported / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in page and "http://" not in page and "https://" not in page
+    assert page.count("data:image/png;base64,") >= 5
+
+
+@pytest.mark.slow
+def test_a_failing_notebook_writes_no_report_and_says_which_cell(reported, tmp_path) -> None:
+    broken = tmp_path / "ws"
+    subprocess.run(["cp", "-r", str(reported), str(broken)], check=True, timeout=30)
+    for name in ("report.docx", "report.html"):
+        (broken / name).unlink()
+    nb = json.loads((broken / "analysis.ipynb").read_text(encoding="utf-8"))
+    nb["cells"][5]["source"] = "ws.analyse('99')"
+    (broken / "analysis.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    done = run("report", str(broken))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "第 6 个单元格" in done.stderr and "cell 6" in done.stderr
+    assert not list(broken.glob("report.*")) and not list(broken.glob(".report*"))
+
+
+def test_templates_are_listed() -> None:
+    done = run("templates")
+    assert done.returncode == 0
+    for name in ("survey", "pre-post", "hotline"):
+        assert name in done.stdout
+
+
+def test_unknown_template_and_existing_folder_are_bilingual_errors(tmp_path) -> None:
+    export = write_export(tmp_path / "e.csv", 20)
+    done = run("new", "poll", "--data", str(export), "--out", str(tmp_path / "a"))
+    assert done.returncode == 1 and "没有模板" in done.stderr and "no template" in done.stderr
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "keep.txt").write_text("x")
+    done = run("new", "survey", "--data", str(export), "--out", str(tmp_path / "b"))
+    assert done.returncode == 1 and "不是空文件夹" in done.stderr and "not empty" in done.stderr
+    assert "Traceback" not in done.stderr
