@@ -39,6 +39,18 @@ def apps_serve(
     cull_interval: int = typer.Option(
         None, "--cull-interval", help=f"Seconds between cull checks ({_default('cull_interval')})."
     ),
+    room: int = typer.Option(
+        None,
+        "--room",
+        help="Participants joining at once: kernels kept ready for each participation app "
+        f"(vote, rating, own data) and each --room-app ({_default('room')}: no room pools).",
+    ),
+    room_app: list[str] = typer.Option(
+        None, "--room-app", help="A case app (module id, e.g. onb-02-hotline) sized for --room."
+    ),
+    no_fork: bool = typer.Option(
+        False, "--no-fork", help="Start each app kernel as a new process instead of a fork."
+    ),
     no_preheat: bool = typer.Option(False, "--no-preheat", help="Start kernels on demand (slow)."),
     build_dir: Path = typer.Option(None, "--build-dir", help="Folder to serve from (build/apps)."),
     db: str = typer.Option(
@@ -61,7 +73,8 @@ def apps_serve(
         "program": program, "port": port, "host": host, "pool_size": pool_size,
         "cull_idle_timeout": cull_idle, "cull_interval": cull_interval,
         "preheat": False if no_preheat else None, "build_dir": build_dir, "workshop_db": db,
-        "template": template,
+        "template": template, "room": room, "room_apps": room_app or None,
+        "fork_kernels": False if no_fork else None,
     }  # fmt: skip
     options = ServeOptions(**{k: v for k, v in given.items() if v is not None})
     try:

@@ -14,7 +14,9 @@ An app kernel is an ordinary IPython kernel (ipykernel) that
 
 `AppKernelSpecManager` makes Voila start its Python kernels with
 `python -OO -m shequlab.apps.ipykernel_launcher -f <connection file>` (this module's `main`) instead
-of ipykernel's own `python -m ipykernel_launcher`.
+of ipykernel's own `python -m ipykernel_launcher`; with `fork=True` it names the `shequlab-fork`
+provisioner instead, which forks the same app kernel from a warm fork-server
+(shequlab.apps.provisioner).
 """
 
 from __future__ import annotations
@@ -24,10 +26,14 @@ import sys
 from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from traitlets import Bool
 
 IPYKERNEL_ARGS = ["-m", "ipykernel_launcher"]
 APP_KERNEL_ARGS = ["-OO", "-m", "shequlab.apps.ipykernel_launcher"]
 RELEASE_AFTER_IDLE = 0.5  # seconds without running a cell before memory is given back
+FORK_PROVISIONER = "shequlab-fork"  # entry point in pyproject.toml
+APP_KERNEL_CONFIG = {"HistoryManager": {"enabled": False}}
+BLOCKED_MODULES = ["debugpy"]  # `import debugpy` fails: ipykernel runs without its debugger
 
 
 class AppKernelSpecManager(KernelSpecManager):
@@ -36,11 +42,16 @@ class AppKernelSpecManager(KernelSpecManager):
     The interpreter and the arguments stay those of the installed spec (usually `python3`).
     """
 
+    fork = Bool(False, config=True, help="Fork app kernels from a warm fork-server.")
+
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
         spec = super().get_kernel_spec(kernel_name)
         if spec.argv[1:3] == IPYKERNEL_ARGS:
             spec.argv = [spec.argv[0], *APP_KERNEL_ARGS, *spec.argv[3:]]
             spec.metadata = {**spec.metadata, "debugger": False}
+            if self.fork:
+                provisioner = {"provisioner_name": FORK_PROVISIONER, "config": {}}
+                spec.metadata["kernel_provisioner"] = provisioner
         return spec
 
 
@@ -88,16 +99,20 @@ def main() -> None:
         del sys.path[0]
     # `import debugpy` now fails, so ipykernel runs as it does when debugpy is not installed:
     # no debugger, and no "debugger" among the features in its kernel_info reply.
-    sys.modules["debugpy"] = None  # type: ignore[assignment]
+    for name in BLOCKED_MODULES:
+        sys.modules[name] = None  # type: ignore[assignment]
     from ipykernel.kernelapp import IPKernelApp
     from traitlets.config import Config
 
-    config = Config()
-    config.HistoryManager.enabled = False
-    app = IPKernelApp.instance(config=config)
+    app = IPKernelApp.instance(config=Config(APP_KERNEL_CONFIG))
     app.initialize()
-    app.shell.events.register("post_run_cell", IdleRelease().after_cell)
+    after_init(app)
     app.start()
+
+
+def after_init(app) -> None:
+    """What an initialised kernel app needs to be an app kernel (also run in forked kernels)."""
+    app.shell.events.register("post_run_cell", IdleRelease().after_cell)
 
 
 if __name__ == "__main__":

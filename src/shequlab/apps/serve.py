@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 import socket
 import sys
@@ -16,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shequlab.apps.gallery import Card, render_gallery
+from shequlab.apps.provisioner import APPS_ROOT_ENV
+from shequlab.apps.room import pool_sizes, unknown_room_apps
 from shequlab.layout.project import CASE_NOTEBOOK, Project, project_root
 from shequlab.widgets.header import MODULE_FILE
 
@@ -35,6 +36,9 @@ class ServeOptions:
     port: int = 8866
     host: str = "127.0.0.1"  # 0.0.0.0 lets phones on the same network join
     pool_size: int = 1  # preheated kernels kept ready per app
+    room: int = 0  # participants expected at once: kernels kept ready per participation app
+    room_apps: list[str] = field(default_factory=list)  # case apps (module ids) sized for the room
+    fork_kernels: bool = True  # app kernels forked from a warm, sandboxed fork-server
     cull_idle_timeout: int = 600  # seconds an unconnected idle kernel lives (closed tabs)
     cull_interval: int = 30
     preheat: bool = True
@@ -178,13 +182,33 @@ def voila_argv(options: ServeOptions, prepared: PreparedApps) -> list[str]:
         # kernels preheating at once) then drops widget outputs and the page never shows them.
         "--VoilaExecutor.iopub_timeout=60",
     ]
+    if options.fork_kernels:
+        argv.append("--AppKernelSpecManager.fork=True")  # the shequlab-fork provisioner
     if options.preheat:
+        notebooks = [card.path for card in prepared.cards]
+        sizes = pool_sizes(notebooks, options.pool_size, options.room, options.room_apps)
         argv += [
             "--preheat_kernel=True",
             f"--pool_size={options.pool_size}",
             "--VoilaConfiguration.progressive_rendering=False",
+            f"--ShequlabVoila.pool_sizes={json.dumps(sizes)}",
         ]
     return argv
+
+
+def check_room(options: ServeOptions, prepared: PreparedApps) -> None:
+    """Refuse a negative room or a --room-app that names no served app, before anything starts."""
+    if options.room < 0:
+        raise ServeError(f"--room 不能为负数 / --room must be 0 or more, not {options.room}")
+    if options.room_apps and not options.room:
+        raise ServeError("--room-app 需要同时给出 --room N / --room-app needs --room N")
+    unknown = unknown_room_apps([card.path for card in prepared.cards], options.room_apps)
+    if unknown:
+        known = ", ".join(c.badge for c in prepared.cards)
+        raise ServeError(
+            f"没有这个应用：{', '.join(unknown)} / no such app: {', '.join(unknown)}; "
+            f"known: {known}"
+        )
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -230,15 +254,24 @@ def terminal_qr(url: str) -> str:
     return out.getvalue()
 
 
-def serve_environment(options: ServeOptions) -> dict[str, str]:
-    """Variables every kernel inherits: the shared workshop store and the facilitator key."""
+def facilitator_key(options: ServeOptions) -> str:
+    """The key shown to the facilitator: given, from $SHEQULAB_FACILITATOR_KEY, or new."""
+    from shequlab.workshop.facilitator import new_key
+
+    return options.facilitator_key or os.environ.get("SHEQULAB_FACILITATOR_KEY") or new_key()
+
+
+def serve_environment(options: ServeOptions, key: str, root: Path) -> dict[str, str]:
+    """Variables kernels inherit: the shared workshop store and the facilitator key's salted
+    hash (never the key: a kernel checks a key typed into it, it cannot recover one)."""
+    from shequlab.workshop.facilitator import KEY_HASH_ENV, key_hash
     from shequlab.workshop.store import default_url
 
-    key = options.facilitator_key or os.environ.get("SHEQULAB_FACILITATOR_KEY")
     return {
         "SHEQULAB_WORKSHOP_DB": options.workshop_db or default_url(),
-        "SHEQULAB_FACILITATOR_KEY": key or f"{secrets.randbelow(10**6):06d}",
+        KEY_HASH_ENV: key_hash(key),
         "SHEQULAB_ROOT": str(project_root()),
+        APPS_ROOT_ENV: str(root),
     }
 
 
@@ -267,13 +300,16 @@ def serve(options: ServeOptions, echo=print) -> None:
         )
     build_dir = options.build_dir or Project.at().apps_build_dir
     prepared = prepare_apps(build_dir, options.program)
-    env = serve_environment(options)
+    check_room(options, prepared)
+    key = facilitator_key(options)
+    env = serve_environment(options, key, prepared.root)
+    os.environ.pop("SHEQULAB_FACILITATOR_KEY", None)  # kernels inherit os.environ
     os.environ.update(env)
     for module in prepared.missing:
         echo(f"注意：{module} 还没有 case.ipynb，未列入 / note: {module} has no case.ipynb yet")
     url = public_url(options)
     echo(f"案例应用 / apps ({len(prepared.cards)}): {url}")
-    echo(f"主持人口令 / facilitator key: {env['SHEQULAB_FACILITATOR_KEY']}")
+    echo(f"主持人口令 / facilitator key: {key}")
     echo(f"工作坊数据 / workshop store: {env['SHEQULAB_WORKSHOP_DB']}")
     if options.host not in ("127.0.0.1", "localhost"):
         echo("用手机扫码加入 / scan to join:\n" + terminal_qr(url))

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import url_path_join
-from tornado import web
+from tornado import ioloop, web
 from traitlets import Unicode
 from voila import notebook_renderer
 from voila.app import Voila
 from voila.execute import VoilaExecutor
+
+from shequlab.apps.room import ReadyReporter, kernel_pools_config
 
 
 class GalleryHandler(web.RequestHandler):
@@ -89,6 +92,46 @@ class ShequlabVoila(Voila):
 
     name = "shequlab-voila"
     gallery_file = Unicode("", config=True, help="HTML file shown at / and /voila/tree.")
+    pool_sizes = Unicode(
+        "{}", config=True, help="JSON: pool size per notebook path, where not --pool_size."
+    )
+
+    def initialize(self, argv=None) -> None:
+        super().initialize(argv)
+        self.sizes = json.loads(self.pool_sizes)
+        if self.sizes:
+            default = self.voila_configuration.default_pool_size
+            pools = kernel_pools_config(self.sizes, default)
+            self.config.VoilaKernelManager.kernel_pools_config = pools
+
+    def start(self) -> None:
+        if self.voila_configuration.preheat_kernel:
+            self._watch_pools()
+        try:
+            super().start()
+        finally:
+            from shequlab.apps.provisioner import stop_app_forkserver
+
+            stop_app_forkserver()
+
+    def _watch_pools(self) -> None:
+        """Print the ready line once every pool holds its kernels with their pages rendered."""
+        notebooks = list(Path(self.root_dir).rglob("*.ipynb"))
+        default = self.voila_configuration.default_pool_size
+
+        def echo(line: str) -> None:
+            print(line, flush=True)  # on the terminal the facilitator watches, once
+
+        reporter = ReadyReporter(self.sizes, default, len(notebooks), echo)
+        watch = ioloop.PeriodicCallback(lambda: None, 250)
+
+        def check() -> None:
+            pools = getattr(self.kernel_manager, "_pools", {})
+            if reporter.check(pools):
+                watch.stop()
+
+        watch.callback = check
+        watch.start()
 
     def init_handlers(self) -> list:
         handlers = super().init_handlers()

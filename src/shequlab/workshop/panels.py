@@ -6,7 +6,6 @@ import base64
 import hashlib
 import html
 import json
-import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -14,9 +13,10 @@ from typing import Any
 import ipywidgets as widgets
 
 from shequlab.widgets.i18n import LANGUAGE, Language, language_switch
+from shequlab.workshop.facilitator import KeyGuard
 from shequlab.workshop.store import EntryRefused, Session, WorkshopStore
 
-REFRESH_SECONDS = 2.0
+REFRESH_SECONDS = 1.0  # the room's results reach the facilitator's screen within ~1 s
 WIDE = widgets.Layout(width="auto", max_width="100%")
 
 
@@ -136,6 +136,7 @@ class FacilitatorPanel(widgets.VBox):
             ("open", "开放投票", "Open", "success"),
             ("close", "结束投票", "Close", "warning"),
             ("reset", "清空结果", "Reset", "danger"),
+            ("undo", "撤销清空", "Undo reset", ""),
             ("export", "导出 CSV", "Export CSV", ""),
         ):
             button = widgets.Button(button_style=style, layout=WIDE)
@@ -157,6 +158,7 @@ class FacilitatorPanel(widgets.VBox):
                         buttons["open"],
                         buttons["close"],
                         buttons["reset"],
+                        buttons["undo"],
                         buttons["export"],
                     ],
                     layout=wrap,
@@ -170,6 +172,7 @@ class FacilitatorPanel(widgets.VBox):
         self.desk.layout.display = "none"
         self._seen = ""
         self._stop = threading.Event()
+        self.guard = KeyGuard(store)
         unlock.on_click(lambda _: self._unlock())
         self.sessions.observe(lambda _: self.refresh(force=True), names="value")
         super().__init__(
@@ -178,14 +181,14 @@ class FacilitatorPanel(widgets.VBox):
         )
 
     def _unlock(self) -> None:
-        expected = os.environ.get("SHEQULAB_FACILITATOR_KEY", "")
-        if not expected or self.key.value.strip() != expected:
-            self.message.value = message_html(
-                "error",
-                "口令不对（见启动服务的终端）",
-                "wrong key (printed by `shequlab apps serve`)",
-            )
+        try:
+            open_codes = [s.code for s in self.store.sessions(status="open")]
+            self.guard.check(self.key.value, open_codes)
+        except EntryRefused as exc:
+            self.message.value = refused_html(exc)
             return
+        finally:
+            self.key.value = ""
         self.message.value = ""
         self.desk.layout.display = "flex"
         self._reload_sessions()
@@ -211,6 +214,8 @@ class FacilitatorPanel(widgets.VBox):
                 self._reload_sessions(self.sessions.value)
             elif action == "reset":
                 self.store.reset(self.sessions.value)
+            elif action == "undo":
+                self.store.undo_reset(self.sessions.value)
             elif action == "export":
                 self.download.value = self._download_link(self.sessions.value)
         except EntryRefused as exc:

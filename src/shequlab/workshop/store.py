@@ -46,6 +46,24 @@ entries = sa.Table(
     sa.Column("payload", sa.Text, nullable=False),  # JSON: {item: value} or {item: {crit: score}}
     sa.Column("updated_at", sa.String(32), nullable=False),
 )
+# What a reset took away, kept (and restorable) until the session is deleted.
+reset_entries = sa.Table(
+    "reset_entries",
+    metadata,
+    sa.Column("session_code", sa.String(8), sa.ForeignKey("sessions.code"), primary_key=True),
+    sa.Column("reset_at", sa.Float, primary_key=True),  # one reset = one batch
+    sa.Column("participant", sa.String(40), primary_key=True),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+)
+# Wrong facilitator keys, so that all kernels together are limited per join code.
+key_failures = sa.Table(
+    "key_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("scope", sa.String(40), nullable=False, index=True),
+    sa.Column("at", sa.Float, nullable=False),
+)
 
 
 class EntryRefused(ValueError):
@@ -180,11 +198,79 @@ class WorkshopStore:
         return self.session(code)
 
     def reset(self, code: str) -> int:
-        """Delete every entry of a session; returns how many were deleted."""
+        """Clear a session's entries, keeping them aside for undo_reset; returns how many."""
         code = self.session(code).code
-        return self._write(
-            lambda c: c.execute(entries.delete().where(entries.c.session_code == code)).rowcount
-        )
+        moment = time.time()
+
+        def move(c: sa.Connection) -> int:
+            rows = c.execute(entries.select().where(entries.c.session_code == code)).all()
+            if rows:
+                c.execute(
+                    reset_entries.insert(),
+                    [{**row._asdict(), "reset_at": moment} for row in rows],
+                )
+            c.execute(entries.delete().where(entries.c.session_code == code))
+            return len(rows)
+
+        return self._write(move)
+
+    def undo_reset(self, code: str) -> int:
+        """Bring back what the last reset cleared; an entry submitted since then is kept.
+        Returns how many entries came back."""
+        code = self.session(code).code
+
+        def restore(c: sa.Connection) -> int:
+            last = c.execute(
+                sa.select(sa.func.max(reset_entries.c.reset_at)).where(
+                    reset_entries.c.session_code == code
+                )
+            ).scalar()
+            if last is None:
+                return 0
+            batch = reset_entries.c.session_code == code, reset_entries.c.reset_at == last
+            current = set(
+                c.execute(sa.select(entries.c.participant).where(entries.c.session_code == code))
+                .scalars()
+                .all()
+            )
+            rows = [
+                {k: v for k, v in row._asdict().items() if k != "reset_at"}
+                for row in c.execute(reset_entries.select().where(*batch)).all()
+                if row.participant not in current
+            ]
+            if rows:
+                c.execute(entries.insert(), rows)
+            c.execute(reset_entries.delete().where(*batch))
+            return len(rows)
+
+        return self._write(restore)
+
+    def delete_session(self, code: str) -> None:
+        """Delete a session with its entries and whatever its resets kept."""
+        code = self.session(code).code
+
+        def delete(c: sa.Connection) -> None:
+            c.execute(reset_entries.delete().where(reset_entries.c.session_code == code))
+            c.execute(entries.delete().where(entries.c.session_code == code))
+            c.execute(key_failures.delete().where(key_failures.c.scope == f"code:{code}"))
+            c.execute(sessions.delete().where(sessions.c.code == code))
+
+        self._write(delete)
+
+    # --- facilitator key failures ------------------------------------------------------------
+
+    def record_key_failure(self, scope: str) -> None:
+        self._write(lambda c: c.execute(key_failures.insert().values(scope=scope, at=time.time())))
+
+    def key_failures(self, scope: str, within_seconds: float) -> int:
+        """Wrong keys recorded for `scope` in the last `within_seconds`."""
+        since = time.time() - within_seconds
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa.select(sa.func.count())
+                .select_from(key_failures)
+                .where(key_failures.c.scope == scope, key_failures.c.at >= since)
+            ).scalar_one()
 
     # --- entries -----------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import signal
 
 import pytest
 
-from shequlab.autograder import forkserver
+from shequlab.forking import forkserver
 
 
 @pytest.fixture

@@ -1,16 +1,24 @@
-"""Warm kernel fork-server: inside the sandbox, forks a fresh pre-imported ipykernel per notebook.
+"""Warm kernel fork-server: inside a sandbox, forks a fresh pre-imported ipykernel per request.
 
-Started as a plain script (`python -I forkserver.py`) so that it needs nothing from the project
-but the Python environment. Importing pandas, numpy, matplotlib and ipykernel costs about a second
-per kernel; here it is paid once, and every kernel is a clean fork with those modules loaded.
+Shared by the grader (one sandboxed kernel per submitted notebook) and the app server (one kernel
+per app visitor). Started as a plain script (`python -I forkserver.py`) so that it needs nothing
+from the project but the Python environment. Importing pandas, numpy, matplotlib and ipykernel
+costs about a second per kernel; here it is paid once, and every kernel is a clean fork with those
+modules loaded (their pages shared between kernels until written).
 
 Protocol: one JSON object per line on stdin, one JSON reply per line on stdout.
   {"op": "start", "connection_file": ..., "cwd": ..., "env": {...}, "limits": {...}}
       -> {"ok": true, "pid": N}  once the kernel's sockets are bound (or {"ok": false, ...})
+      With "secret": true, the next line on stdin is the kernel's connection info (transport,
+      ip, ports, key) and is read by the forked kernel alone: the server never holds a kernel's
+      key, so no later fork inherits one in its memory. Optional: "kernel_config" (traitlets
+      config as a dict) and "after_init" ("module:function", called with the kernel app).
   {"op": "alive", "pid": N}   -> {"ok": true, "alive": bool, "status": exit status or null}
   {"op": "signal", "pid": N, "signal": 2}  -> {"ok": true}
   {"op": "reap"}  -> kills every other process in the sandbox's pid namespace -> {"ok": true}
 Kernels close the protocol pipes before running trainee code, so they cannot speak for the server.
+$SHEQULAB_PREIMPORT lists modules to import once; $SHEQULAB_BLOCK_MODULES modules to make
+unimportable (as if not installed) before that.
 """
 
 from __future__ import annotations
@@ -108,8 +116,10 @@ def start_kernel(request: dict) -> dict:
         os.close(ready_r)
         _become_kernel(request, ready_w)
     os.close(ready_w)
-    readable, _, _ = select.select([ready_r], [], [], float(request.get("startup_timeout", 60)))
-    ok = bool(readable) and os.read(ready_r, 1) == b"1"
+    timeout = float(request.get("startup_timeout", 60))
+    if request.get("secret") and _read_ready(ready_r, timeout) != b"s":
+        _read_line(0)  # the kernel never took its secret line: drop it, or it reads as a request
+    ok = _read_ready(ready_r, timeout) == b"1"
     os.close(ready_r)
     if not ok:
         _kill_and_wait(pid)
@@ -118,8 +128,28 @@ def start_kernel(request: dict) -> dict:
     return {"ok": True, "pid": pid}
 
 
+def _read_ready(ready_r: int, timeout: float) -> bytes:
+    readable, _, _ = select.select([ready_r], [], [], timeout)
+    return os.read(ready_r, 1) if readable else b""
+
+
+def _read_line(fd: int) -> bytes:
+    """One line from fd, read byte by byte: nothing after the newline is consumed, so the line
+    that follows a request can be left for a forked kernel to read."""
+    line = bytearray()
+    while True:
+        byte = os.read(fd, 1)
+        if not byte or byte == b"\n":
+            return bytes(line)
+        line += byte
+
+
 def _become_kernel(request: dict, ready_w: int) -> None:
     try:
+        secret = {}
+        if request.get("secret"):
+            secret = json.loads(_read_line(0))
+            os.write(ready_w, b"s")
         os.setsid()
         _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         for key, value in request.get("limits", {}).items():
@@ -145,8 +175,13 @@ def _become_kernel(request: dict, ready_w: int) -> None:
 
         from ipykernel.kernelapp import IPKernelApp
 
-        app = IPKernelApp.instance()
+        app = IPKernelApp.instance(config=_kernel_config(request, secret))
+        if secret:
+            app.write_connection_file = lambda **_: None  # the key stays in this process only
         app.initialize(["-f", request["connection_file"], *request.get("kernel_args", [])])
+        if request.get("after_init"):
+            module, _, function = request["after_init"].partition(":")
+            getattr(importlib.import_module(module), function)(app)
         os.write(ready_w, b"1")
         os.close(ready_w)
         app.start()
@@ -156,6 +191,20 @@ def _become_kernel(request: dict, ready_w: int) -> None:
         finally:
             os._exit(1)
     os._exit(0)
+
+
+def _kernel_config(request: dict, secret: dict):
+    """Traitlets config of the kernel: the request's, plus the connection info of a secret line."""
+    from traitlets.config import Config
+
+    config = Config(request.get("kernel_config", {}))
+    if secret:
+        for name in ("transport", "ip", "shell_port", "iopub_port", "stdin_port", "hb_port"):
+            config.IPKernelApp[name] = secret[name]
+        config.IPKernelApp.control_port = secret["control_port"]
+        config.Session.key = secret["key"].encode()
+        config.Session.signature_scheme = secret.get("signature_scheme", "hmac-sha256")
+    return config
 
 
 def _kill_and_wait(pid: int) -> None:
@@ -224,11 +273,13 @@ def main() -> None:
     # Not dumpable: kernels (same uid) can neither ptrace this process nor read its memory.
     _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    for name in json.loads(os.environ.get("SHEQULAB_BLOCK_MODULES", "[]")):
+        sys.modules[name] = None  # type: ignore[assignment]
     warm_up(json.loads(os.environ.get("SHEQULAB_PREIMPORT", "[]")))
     out = sys.stdout
     out.write(json.dumps({"ok": True, "ready": True}) + "\n")
     out.flush()
-    for line in sys.stdin:
+    while line := _read_line(0):
         try:
             reply = handle(json.loads(line))
         except Exception as exc:

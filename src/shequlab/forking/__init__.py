@@ -1,0 +1,1 @@
+"""Warm kernel fork-server, shared by the grader and the app server (imports neither)."""

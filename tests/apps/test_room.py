@@ -1,0 +1,88 @@
+"""Room-sized pools: which apps get the room's size, refusals, Voila options, the ready line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from shequlab.apps.room import ReadyReporter, kernel_pools_config, pool_sizes
+from shequlab.apps.serve import ServeError, ServeOptions, check_room, prepare_apps, voila_argv
+
+NOTEBOOKS = [
+    "onboarding/onb-01-neighbourhood/case.ipynb",
+    "onboarding/onb-02-hotline/case.ipynb",
+    "workshop/vote.ipynb",
+    "workshop/rating.ipynb",
+    "workshop/own-data.ipynb",
+]
+
+
+def test_room_sizes_participation_apps_and_named_case_apps_only():
+    sizes = pool_sizes(NOTEBOOKS, 1, 30, ["onb-02-hotline"])
+    assert sizes == {
+        "onboarding/onb-02-hotline/case.ipynb": 30,
+        "workshop/vote.ipynb": 30,
+        "workshop/rating.ipynb": 30,
+        "workshop/own-data.ipynb": 30,
+    }
+    assert pool_sizes(NOTEBOOKS, 1, 0, []) == {}
+    assert kernel_pools_config(sizes, 2)["default"] == {"pool_size": 2}
+
+
+def test_serve_passes_room_pools_and_forking_to_voila(tmp_path):
+    prepared = prepare_apps(tmp_path)
+    options = ServeOptions(room=12, room_apps=["onb-02-hotline"])
+    check_room(options, prepared)
+    argv = voila_argv(options, prepared)
+    assert "--AppKernelSpecManager.fork=True" in argv
+    sizes = json.loads(
+        next(a for a in argv if a.startswith("--ShequlabVoila.pool_sizes=")).split("=", 1)[1]
+    )
+    assert (
+        sizes["workshop/vote.ipynb"] == 12 and sizes["onboarding/onb-02-hotline/case.ipynb"] == 12
+    )
+    assert "onboarding/onb-01-neighbourhood/case.ipynb" not in sizes
+    assert "--AppKernelSpecManager.fork=True" not in voila_argv(
+        ServeOptions(fork_kernels=False), prepared
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (ServeOptions(room=5, room_apps=["onb-99-nothing"]), "no such app"),
+        (ServeOptions(room_apps=["onb-02-hotline"]), "needs --room"),
+        (ServeOptions(room=-1), "0 or more"),
+    ],
+)
+def test_bad_room_options_are_refused_in_both_languages(tmp_path, options, message):
+    with pytest.raises(ServeError, match=message) as caught:
+        check_room(options, prepare_apps(tmp_path))
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(caught.value))
+
+
+def test_ready_line_comes_once_when_every_pool_is_full_and_rendered():
+    async def run() -> list[str]:
+        lines: list[str] = []
+        loop = asyncio.get_running_loop()
+        render_done, render_running = loop.create_future(), loop.create_future()
+        render_done.set_result(None)
+
+        def item(render):
+            done = loop.create_future()
+            done.set_result({"task": render})
+            return done
+
+        reporter = ReadyReporter({"workshop/vote.ipynb": 2}, 1, 2, lines.append)
+        pools = {"workshop/vote.ipynb": [item(render_done)], "a/case.ipynb": [item(render_done)]}
+        assert not reporter.check(pools)  # vote holds 1 of 2
+        pools["workshop/vote.ipynb"].append(item(render_running))
+        assert not reporter.check(pools)  # the second page is still rendering
+        render_running.set_result(None)
+        assert reporter.check(pools) and reporter.check(pools)
+        return lines
+
+    lines = asyncio.run(run())
+    assert len(lines) == 1 and lines[0].startswith("就绪 / ready: 3 ") and "PSS" in lines[0]
