@@ -67,3 +67,34 @@ def postgres_url(postgres, request) -> str:
 
     name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40]
     return postgres.create_database(f"{name}_{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture(scope="session")
+def chinese_hotline_export() -> bytes:
+    """A 12345 export as a hotline system gives it: GBK, Chinese headers (the titles of
+    datapackage.json), only some of the columns, 2017/3/6 9:05 times, 是/否, and two columns the
+    table does not have (a caller's fake name and number), which the upload must drop."""
+    import pandas as pd
+
+    from shequlab.layout.project import datasets_dir
+
+    orders = pd.read_csv(datasets_dir() / "hotline_orders.csv", dtype=str, keep_default_na=False)
+    titles = {
+        "order_id": "工单编号",
+        "received_at": "受理时间",
+        "channel": "来源渠道",
+        "category": "诉求类别",
+        "area_id": "居民区编号",
+        "handler": "承办单位",
+        "closed_at": "办结时间",
+        "on_time": "按时办结（空=表扬件，不考核）",
+        "satisfaction": "满意度",
+    }
+    export = orders.head(200)[list(titles)].rename(columns=titles)
+    export["受理时间"] = pd.to_datetime(export["受理时间"]).dt.strftime("%Y/%-m/%-d %H:%M")
+    export["按时办结（空=表扬件，不考核）"] = export["按时办结（空=表扬件，不考核）"].map(
+        {"true": "是", "false": "否", "": ""}
+    )
+    export.insert(3, "市民姓名", "张三（虚构）")
+    export.insert(4, "联系电话", "10012345678")
+    return export.to_csv(index=False).encode("gbk")

@@ -171,3 +171,32 @@ def test_a_font_cache_made_before_the_cjk_fonts_were_installed_is_refreshed(monk
     stale = [f for f in font_manager.fontManager.ttflist if "CJK" not in f.name]
     monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)
     assert use_chinese_font() == "Noto Sans CJK SC"  # found on disk, not in the stale cache
+
+
+def test_upload_accepts_a_hotline_export_with_chinese_headers(chinese_hotline_export):
+    result = check_upload("12345导出.csv", chinese_hotline_export, "hotline_orders")
+    assert result.ok, result.problems
+    assert list(result.frame.columns) == [
+        "order_id",
+        "received_at",
+        "channel",
+        "category",
+        "area_id",
+        "handler",
+        "closed_at",
+        "on_time",
+        "satisfaction",
+    ]
+    assert len(result.frame) == 200
+    assert result.frame["received_at"].str.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:00").all()
+    shown = result_html(result, "hotline_orders")
+    assert "10012345678" not in shown and "张三" not in shown  # dropped, never shown
+    assert "联系电话" in shown and "channel_code" in shown  # but named in the notes
+
+
+def test_upload_of_a_partial_export_still_checks_every_cell(chinese_hotline_export):
+    text = chinese_hotline_export.decode("gbk").splitlines()
+    text[5] = text[5].replace("XH", "ZZ", 1)  # an area id that does not exist
+    result = check_upload("12345导出.csv", ("\n".join(text) + "\n").encode("gbk"), "hotline_orders")
+    assert not result.ok
+    assert any("第 6 行" in p and "area_id" in p for p in result.problems), result.problems

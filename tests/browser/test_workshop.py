@@ -184,3 +184,30 @@ def test_upload_gbk_and_malformed(server, browser, tmp_path):
         assert page_errors(page) == []
     finally:
         context.close()
+
+
+def test_upload_hotline_export_with_chinese_headers(
+    server, browser, tmp_path, chinese_hotline_export
+):
+    export = tmp_path / "12345工单导出.csv"
+    export.write_bytes(chinese_hotline_export)
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = open_app(context, server["url"] + "voila/render/workshop/own-data.ipynb")
+        page.locator(".shequlab-table-choice select").select_option(
+            index=UPLOADABLE.index("hotline_orders")
+        )
+        page.wait_for_function(
+            "() => document.querySelector('.shequlab-upload code').innerText === 'hotline_orders'",
+            timeout=10_000,
+        )
+        choose_file(page, export)
+        ok = page.locator(".shequlab-upload-ok")
+        ok.wait_for(timeout=30_000)
+        assert "200" in ok.inner_text()
+        shown = page.locator(".shequlab-upload").inner_text()
+        assert "工单编号 → order_id" in shown and "H20" in shown
+        assert "10012345678" not in shown  # the caller's number column is dropped
+        assert page_errors(page) == []
+    finally:
+        context.close()

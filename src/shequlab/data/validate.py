@@ -114,12 +114,20 @@ def validate_package(
 
 
 def validate_file(
-    path: Path, table: str, package: Path | None = None, *, allow_gbk: bool = False
+    path: Path,
+    table: str,
+    package: Path | None = None,
+    *,
+    allow_gbk: bool = False,
+    partial: bool = False,
 ) -> ValidationReport:
     """Validate an external CSV file (e.g. a trainee's hotline export) against table `table`.
 
     Foreign keys are checked against the package's own tables. With allow_gbk=True a GBK/GB18030
     file is accepted: it is decoded into a temporary UTF-8 copy, and that copy is validated.
+    With partial=True the file may hold only some of the table's columns (in schema order): the
+    schema is cut down to the columns in its header, and keys that need a missing column are not
+    checked.
     """
     pkg = load_package(package)
     resource = _get_resource(pkg, table)
@@ -143,6 +151,8 @@ def validate_file(
             )
             data_path = Path(tmp) / path.name
             data_path.write_bytes(decoded.text.encode("utf-8"))
+        if partial:
+            _keep_fields(resource, _header(decoded.text))
         resource.path = str(data_path.resolve())
         resource.encoding = "utf-8-sig" if decoded.encoding == "utf-8-sig" else "utf-8"
         # The file lives outside the package folder, which frictionless refuses unless trusted.
@@ -209,6 +219,17 @@ def _check_resource(
     problems += [translate(ctx, e) for e in errors]
     problems += [incomplete_check(file, warning) for warning in task.warnings]
     return drop_echoes(ctx, problems)
+
+
+def _keep_fields(resource: Resource, labels: list[str]) -> None:
+    """Cut the schema down to the fields named in the file's header (a partial table)."""
+    present = set(labels)
+    schema = resource.schema
+    for name in [f.name for f in schema.fields if f.name not in present]:
+        schema.remove_field(name)
+    if not set(schema.primary_key) <= present:
+        schema.primary_key = []
+    schema.foreign_keys = [fk for fk in schema.foreign_keys if set(fk["fields"]) <= present]
 
 
 def _errors_matching_by_name(resource: Resource) -> list[Any]:

@@ -1,7 +1,9 @@
 """Upload your own table (CSV in UTF-8, UTF-8-BOM or GBK, or Excel): checked, then shown or refused.
 
-The bytes stay in the kernel: they are written to a private temporary file, checked against the
-table's schema with shequlab.data.validate, and the file is deleted again.
+The bytes stay in the kernel: they are written to a private temporary file, conformed to the
+table (shequlab.data.conform: Chinese headers such as 工单编号 and 受理时间, only some of the
+columns, 2017/3/6-style dates), checked against the table's schema with shequlab.data.validate,
+and the file is deleted again. Columns the table does not have are dropped, never shown.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
+from shequlab.data.conform import Conformed, conform
+from shequlab.data.load import resource
 from shequlab.data.validate import TableEncodingError, read_table_text, validate_file
 from shequlab.widgets.tables import table_html
 
@@ -39,8 +43,10 @@ def check_upload(name: str, content: bytes, table: str) -> UploadResult:
             False, problems=[f"{name}: 文件太大（上限 20 MB） / file too large (20 MB at most)"]
         )
     suffix = Path(name).suffix.lower()
+    shown_name = Path(name).name
     with tempfile.TemporaryDirectory(prefix="shequlab-upload-") as tmp:  # mode 0700
         path = Path(tmp) / (Path(name).stem + ".csv")
+        notes: list[str] = []
         if suffix in (".xlsx", ".xlsm"):
             try:
                 sheet = pd.read_excel(io.BytesIO(content), dtype=str, engine="openpyxl")
@@ -51,24 +57,69 @@ def check_upload(name: str, content: bytes, table: str) -> UploadResult:
                         f"{name}: 无法读取 Excel 文件（{exc}） / cannot read the Excel file ({exc})"
                     ],
                 )
-            path.write_text(sheet.to_csv(index=False), encoding="utf-8")
         elif suffix in (".csv", ".txt"):
             path.write_bytes(content)
+            try:
+                decoded = read_table_text(path, allow_gbk=True)
+                sheet = pd.read_csv(io.StringIO(decoded.text), dtype=str, keep_default_na=False)
+            except TableEncodingError as exc:
+                return UploadResult(False, problems=[f"{shown_name}: {exc}"])
+            except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+                return UploadResult(
+                    False,
+                    problems=[
+                        f"{shown_name}: 无法按 CSV 读取（{exc}） / not a readable CSV ({exc})"
+                    ],
+                )
+            notes += _encoding_notes(shown_name, decoded.encoding)
         else:
             return UploadResult(
                 False, problems=[f"{name}: 请上传 .csv 或 .xlsx 文件 / upload a .csv or .xlsx file"]
             )
-        report = validate_file(path, table, allow_gbk=True)
-        shown_name = Path(name).name
+        conformed = conform(sheet, resource(table))
+        if conformed.problems:
+            return UploadResult(False, problems=[f"{shown_name}: {p}" for p in conformed.problems])
+        notes += _conform_notes(conformed)
+        path.write_text(conformed.frame.to_csv(index=False), encoding="utf-8")
+        report = validate_file(path, table, allow_gbk=True, partial=True)
         problems = [str(p).replace(path.name, shown_name, 1) for p in report.problems]
         if not report.ok:
-            return UploadResult(False, problems=problems, notes=report.notes)
-        try:
-            text = read_table_text(path, allow_gbk=True).text
-        except TableEncodingError as exc:
-            return UploadResult(False, problems=[f"{shown_name}: {exc}"])
-        frame = pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
-    return UploadResult(True, frame=frame, notes=report.notes)
+            return UploadResult(False, problems=problems, notes=notes)
+        frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    return UploadResult(True, frame=frame, notes=notes)
+
+
+def _encoding_notes(name: str, encoding: str) -> list[str]:
+    if encoding == "gb18030":
+        return [
+            f"{name} 按 GBK/GB18030 读取（原文件未改动） / read as GBK/GB18030 (file unchanged)"
+        ]
+    if encoding == "utf-8-sig":
+        return [
+            f"{name} 带有 UTF-8 BOM（Excel 的“CSV UTF-8”格式），可以正常读取 / "
+            "has a UTF-8 byte-order mark (Excel's CSV UTF-8), which is fine"
+        ]
+    return []
+
+
+def _conform_notes(conformed: Conformed) -> list[str]:
+    """What the participant should know: renamed, dropped and missing columns."""
+    notes = []
+    renamed = {k: v for k, v in conformed.renamed.items() if k != v}
+    if renamed:
+        pairs = "，".join(f"{k} → {v}" for k, v in renamed.items())
+        notes.append(f"按表头对应的列 / columns matched by header: {pairs}")
+    if conformed.dropped:
+        notes.append(
+            f"本表没有、未使用的列（未显示） / columns this table does not have, not used "
+            f"(not shown): {'、'.join(conformed.dropped)}"
+        )
+    if conformed.missing:
+        notes.append(
+            f"文件中没有的列，依赖它们的分析不可用 / columns missing from the file, analyses "
+            f"needing them are unavailable: {', '.join(conformed.missing)}"
+        )
+    return notes
 
 
 def result_html(result: UploadResult, table: str) -> str:
