@@ -150,10 +150,12 @@ def new_workspace(template: str, data: list[Path], out: Path, key: str | None = 
     """Create the workspace `out` from `template` and the export file(s) `data`."""
     out = Path(out)
     spec = _check(template, [Path(d) for d in data], out, key)
-    surveys = [read_survey(data[0])]
-    for extra in data[1:]:  # later waves must fit the first wave's codebook
-        surveys.append(read_survey(extra, codebook=surveys[0].codebook))
+    surveys = [read_survey(d) for d in data]
+    # One codebook for all waves: the first wave's, plus the questions a later wave added.
     codebook = surveys[0].codebook
+    for later in surveys[1:]:
+        added = later.codebook[~later.codebook["question"].isin(codebook["question"])]
+        codebook = pd.concat([codebook, added], ignore_index=True)
     tables = [s.data for s in surveys]
     removed = pd.concat([s.removed for s in surveys]).drop_duplicates(["header", "kind"])
     if template == "pre-post":
