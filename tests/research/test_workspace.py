@@ -35,3 +35,18 @@ def test_hotline_template_reports_on_the_sample_hotline_table(tmp_path) -> None:
     ws_dir = new_workspace("hotline", [export], tmp_path / "ws")
     report = make_report(ws_dir)
     assert report.findings == 6 and report.docx.is_file() and report.html.is_file()
+
+
+def test_pre_post_on_the_shipped_example_matches_the_61_in_both_waves(tmp_path) -> None:
+    examples = ROOT / "datasets" / "examples"
+    ws_dir = new_workspace(
+        "pre-post",
+        [examples / "project_eval_2017_pre.xlsx", examples / "project_eval_2017_post.xlsx"],
+        tmp_path / "ws",
+        key="1",
+    )
+    ws = open_workspace(ws_dir)
+    counts = dict(zip(*prepost.matching(ws).table.to_dict("list").values(), strict=True))
+    assert counts["前测 pre"] == "72" and counts["后测 post"] == "64"
+    assert counts["两次都参加 both (matched)"] == "61"
+    assert "8" in set(ws.codebook["question"])  # the question only the second wave asked

@@ -98,7 +98,7 @@ def raw_column(path: Path, key: str) -> pd.Series:
     from shequlab.data.encoding import read_table_text
 
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        frame = pd.read_excel(path, dtype=str)
+        frame = pd.read_excel(path, dtype=str, engine="calamine")
     else:
         text = read_table_text(path, allow_gbk=True).text
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
