@@ -112,3 +112,25 @@ def test_unknown_template_and_existing_folder_are_bilingual_errors(tmp_path) -> 
     done = run("new", "survey", "--data", str(export), "--out", str(tmp_path / "b"))
     assert done.returncode == 1 and "不是空文件夹" in done.stderr and "not empty" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_report_html_reads_well_in_chromium(reported, browser) -> None:
+    """As its reader sees it: every chart loads from the page itself, tables are laid out, and
+    Chinese text is drawn in a CJK font (a screenshot is kept in test-artifacts/research/)."""
+    page = browser.new_page(viewport={"width": 1000, "height": 1400})
+    try:
+        page.goto((reported / "report.html").as_uri(), timeout=30_000)
+        images = page.eval_on_selector_all("img", "els => els.map(e => e.naturalWidth)")
+        assert len(images) >= 5 and all(w > 300 for w in images)
+        assert page.locator("table").count() >= 8
+        assert page.locator("h2", has_text="方法与数据").count() == 1
+        fonts = page.evaluate("() => getComputedStyle(document.body).fontFamily")
+        assert "Noto Sans CJK SC" in fonts
+        width = page.evaluate("() => document.querySelector('h1').getBoundingClientRect().width")
+        assert width > 100  # the Chinese title takes room: its glyphs are drawn
+        out = Path(__file__).resolve().parents[2] / "test-artifacts" / "research"
+        out.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(out / "report.png"), full_page=False)
+    finally:
+        page.close()
