@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
+import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from shequlab.rehearsal.survey_export import write_export
@@ -29,12 +30,21 @@ def test_pre_post_matches_by_key_and_replaces_it_with_pseudonyms(tmp_path) -> No
 
 
 @pytest.mark.slow
-def test_hotline_template_reports_on_the_sample_hotline_table(tmp_path) -> None:
-    export = tmp_path / "hotline.csv"
-    shutil.copy(ROOT / "datasets" / "hotline_orders.csv", export)
+def test_hotline_template_reports_on_a_gbk_export_with_chinese_headers(tmp_path) -> None:
+    """A real 12345 export's shape: the datapackage's Chinese titles as headers, GBK."""
+    package = json.loads((ROOT / "datasets" / "datapackage.json").read_text(encoding="utf-8"))
+    (resource,) = [r for r in package["resources"] if r["name"] == "hotline_orders"]
+    titles = {f["name"]: f["title"] for f in resource["schema"]["fields"]}
+    orders = pd.read_csv(ROOT / "datasets" / "hotline_orders.csv", dtype=str)
+    orders = orders[[c for c in orders if not c.endswith("_code")]].rename(columns=titles)
+    export = tmp_path / "工单导出.csv"
+    orders.to_csv(export, index=False, encoding="gbk")
     ws_dir = new_workspace("hotline", [export], tmp_path / "ws")
     report = make_report(ws_dir)
     assert report.findings == 6 and report.docx.is_file() and report.html.is_file()
+    page = report.html.read_text(encoding="utf-8")
+    assert "诉求类别 × 按时办结" in page
+    assert "卡方检验" in page or "Fisher" in page
 
 
 def test_pre_post_on_the_shipped_example_matches_the_61_in_both_waves(tmp_path) -> None:
