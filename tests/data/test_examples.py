@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import filecmp
 import ipaddress
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -93,3 +96,24 @@ def test_pre_post_waves_match_by_key_with_dropouts_and_late_joiners() -> None:
     )
     assert len(set(pre) & set(post)) == project_eval.N_STAYED
     assert pre.is_unique and post.is_unique
+
+
+def test_workbook_bytes_do_not_depend_on_lxml_being_installed() -> None:
+    """openpyxl writes XML with lxml when it can, differently: the parts are canonicalised."""
+    script = (
+        "import sys, hashlib; from shequlab.data.examples.workbook import workbook_bytes; "
+        "b = workbook_bytes(['序号', '1、性别'], [[1, '女'], [2, '(空)']], 'Sheet1'); "
+        "sys.stdout.write(hashlib.sha256(b).hexdigest())"
+    )
+    digests = {
+        flag: subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "OPENPYXL_LXML": flag},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout
+        for flag in ("True", "False")
+    }
+    assert digests["True"] == digests["False"] and len(digests["True"]) == 64

@@ -1,7 +1,8 @@
 """Write an example export as a survey platform would: .xlsx or GBK CSV, the same bytes every run.
 
-openpyxl stamps the time of saving into the workbook (zip entry dates, docProps/core.xml), so the
-bytes are rewritten with fixed dates: `shequlab data generate` then gives identical files.
+openpyxl stamps the time of saving into the workbook (zip entry dates, docProps/core.xml), and
+serialises XML differently with and without lxml installed, so every part is rewritten in
+canonical XML (C14N) with fixed dates: `shequlab data generate` then gives identical files.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from xml.etree.ElementTree import canonicalize
 
 from openpyxl import Workbook
 
 FIXED_ZIP_DATE = (2017, 12, 31, 0, 0, 0)
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 FIXED_W3CDTF = "2017-12-31T00:00:00Z"
 Cell = str | int | float | None
 
@@ -39,6 +42,8 @@ def _fixed_dates(data: bytes) -> bytes:
     ):
         for item in src.infolist():
             content = src.read(item.filename)
+            if item.filename.endswith((".xml", ".rels")):
+                content = XML_DECLARATION + canonicalize(content.decode("utf-8")).encode("utf-8")
             if item.filename == "docProps/core.xml":
                 content = re.sub(
                     rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)",
