@@ -188,3 +188,21 @@ def test_every_case_app_runs_in_an_app_kernel_without_pyplot(tmp_path):
     with ThreadPoolExecutor(2) as pool:
         left = dict(zip(folders, pool.map(_run_in_app_kernel, folders), strict=True))
     assert {f.name: seen for f, seen in left.items() if seen != "[] 2"} == {}
+
+
+def test_fork_server_imports_make_no_widget():
+    """App kernels are forked from a server that imported PREIMPORT. A widget made there (e.g. a
+    module-level Layout) has no comm in the forked kernel, and the page fails with 'widget model
+    not found' wherever it is used."""
+    code = textwrap.dedent(
+        """
+        import importlib
+        import ipywidgets.widgets.widget as widget
+        from shequlab.apps.provisioner import PREIMPORT
+        for name in PREIMPORT:
+            importlib.import_module(name)
+        print(sorted(type(w).__name__ for w in widget._instances.values()))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", f"widgets made at import: {done.stdout}"

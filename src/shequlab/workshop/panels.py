@@ -17,7 +17,12 @@ from shequlab.workshop.facilitator import KeyGuard
 from shequlab.workshop.store import EntryRefused, Session, WorkshopStore
 
 REFRESH_SECONDS = 1.0  # the room's results reach the facilitator's screen within ~1 s
-WIDE = widgets.Layout(width="auto", max_width="100%")
+
+
+def wide() -> widgets.Layout:
+    """A full-width layout. A function, not a module constant: app kernels are forked from a
+    server that imported this module, and a widget made there never reaches the browser."""
+    return widgets.Layout(width="auto", max_width="100%")
 
 
 def message_html(kind: str, zh: str, en: str) -> str:
@@ -60,7 +65,7 @@ class JoinPanel(widgets.VBox):
             layout=widgets.Layout(width="14em"),
             style={"description_width": "initial"},
         )
-        self.button = widgets.Button(button_style="primary", layout=WIDE)
+        self.button = widgets.Button(button_style="primary", layout=wide())
         self.message = widgets.HTML()
         lang.bind(self.code, "description", "加入码", "Join code")
         lang.bind(self.name, "description", "昵称或座位号", "Nickname or seat")
@@ -122,7 +127,7 @@ class FacilitatorPanel(widgets.VBox):
         )
         lang.bind(self.key, "description", "主持人口令", "Facilitator key")
         self.key.add_class("shequlab-key")
-        unlock = widgets.Button(layout=WIDE)
+        unlock = widgets.Button(layout=wide())
         lang.bind(unlock, "description", "进入", "Unlock")
         unlock.add_class("shequlab-unlock")
         self.message = widgets.HTML()
@@ -139,7 +144,7 @@ class FacilitatorPanel(widgets.VBox):
             ("undo", "撤销清空", "Undo reset", ""),
             ("export", "导出 CSV", "Export CSV", ""),
         ):
-            button = widgets.Button(button_style=style, layout=WIDE)
+            button = widgets.Button(button_style=style, layout=wide())
             lang.bind(button, "description", zh, en)
             button.add_class(f"shequlab-{name}")
             button.on_click(lambda _, name=name: self._act(name))
