@@ -20,6 +20,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from lab.make_start import (
     ROOT,
@@ -187,8 +188,19 @@ def open_folder(page: Page, relative: Path) -> None:
     page.locator(".jp-BreadCrumbs-home").click()
     for part in relative.parts:
         name = re.compile(rf"^{re.escape(part)}$")
-        page.locator(".jp-DirListing-itemText", has_text=name).dblclick()
-        expect(page.locator(".jp-BreadCrumbs")).to_contain_text(part)
+        item = page.locator(".jp-DirListing-itemText", has_text=name)
+        # The listing is redrawn whenever files change (this test writes screenshots under the
+        # root), which can detach the item between finding and double-clicking it: try again.
+        crumbs = page.locator(".jp-BreadCrumbs")
+        for attempt in range(6):
+            try:
+                if item.count():  # not yet inside (a retry after the folder opened finds none)
+                    item.dblclick(timeout=10_000)
+                expect(crumbs).to_contain_text(part, timeout=10_000)
+                break
+            except PlaywrightTimeoutError:
+                if attempt == 5:
+                    raise
 
 
 def run_all_cells(page: Page, test_cell: Locator) -> None:
