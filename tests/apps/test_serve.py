@@ -94,3 +94,33 @@ def test_busy_port_fails_loudly(tmp_path):
         )
     assert done.returncode == 1
     assert "已被占用" in done.stderr and "already in use" in done.stderr
+
+
+def test_a_store_given_as_a_path_is_mounted_for_forked_kernels(tmp_path, monkeypatch):
+    """`--db path/to/file.db` reaches kernels as an absolute sqlite URL whose folder the
+    fork-server mounts writable (else kernels wrote into their sandbox's own /tmp, lost when the
+    server stopped), and binding that folder does not make the apps folder below it writable."""
+    from shequlab.apps import provisioner
+    from shequlab.apps.serve import serve_environment
+
+    monkeypatch.chdir(tmp_path)
+    apps_root = tmp_path / "build" / "root"
+    options = ServeOptions(workshop_db="w.db")
+    env = serve_environment(options, "1234567890ab", apps_root)
+    assert env["SHEQULAB_WORKSHOP_DB"] == f"sqlite:///{tmp_path / 'w.db'}"
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    server = provisioner.app_forkserver_settings()
+    assert server.writable == [tmp_path]
+    server.isolation = "bwrap"
+    argv = server.command(tmp_path / "mpl")
+    server.scratch.rmdir()
+    store_bind = next(
+        i for i, a in enumerate(argv) if a == "--bind" and argv[i + 1] == str(tmp_path)
+    )
+    apps_bind = next(
+        i for i, a in enumerate(argv) if a == "--ro-bind" and argv[i + 1] == str(apps_root)
+    )
+    assert store_bind < apps_bind  # the read-only apps folder is bound over the store's folder
+    monkeypatch.setenv("SHEQULAB_WORKSHOP_DB", str(tmp_path / "x" / "plain.db"))
+    assert provisioner._store_folder() == tmp_path / "x"

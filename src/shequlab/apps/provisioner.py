@@ -86,6 +86,8 @@ def _store_folder() -> Path | None:
     url = os.environ.get("SHEQULAB_WORKSHOP_DB", "")
     if url.startswith("sqlite:///"):
         return Path(url[len("sqlite:///") :]).parent
+    if url and "://" not in url:  # a file path, as the store itself accepts
+        return Path(url).resolve().parent
     return None
 
 

@@ -267,8 +267,13 @@ def serve_environment(options: ServeOptions, key: str, root: Path) -> dict[str, 
     from shequlab.workshop.facilitator import KEY_HASH_ENV, key_hash
     from shequlab.workshop.store import default_url
 
+    db = options.workshop_db
+    # A file path becomes an absolute sqlite URL: kernels run in another folder, and the
+    # fork-server mounts the folder of a sqlite URL's file (any other path inside its sandbox is
+    # its own scratch space, where entries would be lost when the server stops).
+    url = (db if "://" in db else f"sqlite:///{Path(db).resolve()}") if db else default_url()
     return {
-        "SHEQULAB_WORKSHOP_DB": options.workshop_db or default_url(),
+        "SHEQULAB_WORKSHOP_DB": url,
         KEY_HASH_ENV: key_hash(key),
         "SHEQULAB_ROOT": str(project_root()),
         APPS_ROOT_ENV: str(root),

@@ -108,10 +108,12 @@ class ForkServer:
             # An editable install lives in the project: bind the package's own code, and only it
             # (notebooks import helpers such as shequlab.widgets.charts).
             args += ["--ro-bind", str(package), str(package)]
-        for folder in self.read_only:
-            args += ["--ro-bind", str(folder), str(folder)]
-        for folder in [*self.writable, self.scratch, mpl_dir]:
-            args += ["--bind", str(folder), str(folder)]
+        # Parents before children: a later bind of a parent folder (the store's folder, say)
+        # would hide a read-only bind below it (the apps folder) and make it writable.
+        binds = [("--ro-bind", Path(f)) for f in self.read_only]
+        binds += [("--bind", Path(f)) for f in [*self.writable, self.scratch, mpl_dir]]
+        for flag, folder in sorted(binds, key=lambda bind: len(bind[1].parts)):
+            args += [flag, str(folder), str(folder)]
         args += ["--ro-bind", str(FORKSERVER), "/run/shequlab/forkserver.py"]
         args += ["--chdir", str(self.scratch)]
         return [*args, *python, "/run/shequlab/forkserver.py"]
