@@ -50,8 +50,9 @@ Import contract (the analysis and report side builds on exactly this; everything
     ``removed``  DataFrame, columns ``REMOVED_COLUMNS``: ``header`` (as in the export), ``kind``
                  (name, mobile, phone, id_number, address, ip, email, contact), ``reason``
                  ("中文 / English", for the report's methods section), ``cells`` (non-empty cells
-                 removed, or cells of an open-text column in which numbers were replaced by
-                 "〔已删除〕"; such a column stays in ``data`` and is listed with its kind).
+                 removed, or cells of a kept column in which numbers were replaced by
+                 "〔已删除〕" — open text, options of single/multi questions, "other" texts; such
+                 a column stays in ``data`` and is listed with its kind).
     ``source``   Path of the file read; ``encoding`` "utf-8" / "utf-8-sig" / "gb18030" / "xlsx";
     ``n_rows``   respondents (rows) read.
     ``columns_for(question) -> list[str]``  columns of one codebook row; for a matrix question
@@ -64,8 +65,10 @@ Import contract (the analysis and report side builds on exactly this; everything
     multi options match its columns) and raises ``CodebookProblem`` (an ``ExpectedError``)
     naming the row (as Excel numbers it) and column.
 
-Privacy: ``detect_identifiers`` in ``shequlab.research.privacy`` (names, mobile and ID numbers,
-addresses, IPs, e-mail and contact fields; by header and by value) is applied by every reader.
+Privacy: ``shequlab.research.privacy`` is applied by every reader: ``classify`` finds identifier
+columns (names, mobile and ID numbers, addresses, IPs, e-mail and contact fields; by header and by
+value), and ``redact`` replaces such numbers inside the answers of every other column before its
+type is detected.
 """
 
 from __future__ import annotations

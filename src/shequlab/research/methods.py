@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from shequlab.research.privacy import REDACTED
 from shequlab.research.workspace import ANALYSED, Workspace
 
 TYPE_LABELS = {
@@ -26,6 +27,14 @@ TABLE_LABELS = {
     "post": "后测 post",
     "orders": "工单 orders",
 }
+
+SCRUBBED = (
+    f"所有保留下来的回答文字（开放题、单选和多选题的选项、“其他”后填写的内容）中的手机号、身份证号、"
+    f"固定电话、IP 地址、电子邮箱和门牌号，导入时一律替换为“{REDACTED}”/ mobile and ID "
+    "numbers, landlines, IP addresses, e-mail addresses and door numbers inside any answer that "
+    "was kept (open answers, options of single- and multi-choice questions, texts typed after "
+    f"'other') were replaced by “{REDACTED}” at import."
+)
 
 
 @dataclass
@@ -105,8 +114,8 @@ def methods_section(ws: Workspace, suppressed: list[str], min_cell: int) -> list
         privacy.blocks.append(
             (
                 "p",
-                "导入时删除了下列个人标识符，它们没有进入数据、表格、图表和本报告 / "
-                "these identifiers were removed at import and reached no "
+                "导入时删除或替换了下列个人信息，它们没有进入数据、表格、图表和本报告 / "
+                "this personal information was removed or replaced at import and reached no "
                 "table, chart or this report:",
             )
         )
@@ -115,27 +124,40 @@ def methods_section(ws: Workspace, suppressed: list[str], min_cell: int) -> list
             for r in ws.removed.itertuples(index=False)
         ]
         privacy.blocks.append(
-            ("table", (["列 column", "类别 kind", "原因 reason", "删除的格子 cells removed"], rows))
+            (
+                "table",
+                (
+                    [
+                        "列 column",
+                        "类别 kind",
+                        "原因 reason",
+                        "删除或替换的格子 cells removed or replaced",
+                    ],
+                    rows,
+                ),
+            )
         )
     else:
         privacy.blocks.append(
             ("p", "导入时没有发现个人标识符列 / no identifier column was found at import")
         )
+    privacy.blocks.append(("p", SCRUBBED))
     privacy.blocks.append(
         (
             "p",
             f"小单元格抑制：少于 {min_cell} 人的格子不公布（显示为“<{min_cell}”），"
-            "可由合计反推的格子一并隐去（显示为“×”）/ small-cell suppression: "
-            f"cells under {min_cell} people are not published (“<{min_cell}”); "
-            "cells that would let them be recovered from totals are hidden "
-            "too (“×”).",
+            "可由合计反推的格子一并隐去（显示为“×”）；开放题关键词只列出至少 "
+            f"{min_cell} 人提到的词 / small-cell suppression: cells under {min_cell} people "
+            f"are not published (“<{min_cell}”); cells that would let them be recovered "
+            "from totals are hidden too (“×”); open-answer keywords list only words that "
+            f"at least {min_cell} respondents used.",
         )
     )
     if suppressed:
         privacy.blocks.append(("list", suppressed))
     else:
         privacy.blocks.append(
-            ("p", "本报告没有需要隐去的格子 / nothing needed hiding in this report")
+            ("p", "本报告没有需要隐去的内容 / nothing needed hiding in this report")
         )
     limits = Section("局限 / Limits")
     limits.blocks.append(

@@ -4,9 +4,12 @@ What counts as a direct identifier follows onb-06 (个人信息保护): a name, 
 an address down to the flat, plus what a survey platform adds (the respondent's IP address) and
 contact fields (phone, WeChat, QQ, e-mail). A column is an identifier when its header says so
 (unless its answers are a handful of repeated categories, e.g. "您最常用的联系方式" 电话/微信), or
-when at least ``VALUE_SHARE`` of its answers match a number pattern. Open answers that are kept
-have any number of those kinds replaced by ``REDACTED``. Birth dates, gender and building are
-quasi-identifiers: they stay, and the report side aggregates and suppresses small cells.
+when at least ``VALUE_SHARE`` of its answers match a number pattern. In every column that is kept,
+whatever its type turns out to be, a number of those kinds inside an answer is replaced by
+``REDACTED`` before the type is detected: an open question with few distinct answers becomes a
+single-choice question whose options are published, so a phone number typed into one of them
+would otherwise reach a frequency table. Birth dates, gender and building are quasi-identifiers:
+they stay, and the report side aggregates and suppresses small cells.
 """
 
 from __future__ import annotations
@@ -26,15 +29,16 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         r"[0-9Xx](?![0-9A-Za-z])"
     ),
     "mobile": re.compile(r"(?<!\d)(?:\+?86[- ]?)?1\d{2}[- ]?\d{4}[- ]?\d{4}(?!\d)"),
-    "phone": re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"),
+    # A landline with its area code: 021-56781234, (021)56781234, 021 5678 1234, 02156781234.
+    "phone": re.compile(r"(?<!\d)(?:[(（]0\d{2,3}[)）]|0\d{2,3})[- ]?\d{3,4}[- ]?\d{4}(?!\d)"),
     "ip": re.compile(
         r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])"
     ),
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     "address": re.compile(r"\d+\s*弄\s*\d+\s*号|\d+\s*号(?:楼)?\s*\d+\s*室"),
 }
-# Kinds whose numbers are replaced inside open answers that are kept.
-REDACTED_KINDS = ("id_number", "mobile", "phone", "email", "address")
+# Kinds replaced inside the answers of kept columns (ID first: it holds 11 digits in a row).
+REDACTED_KINDS = ("id_number", "mobile", "phone", "ip", "email", "address")
 
 HEADER_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ip", re.compile(r"\bIP\b|IP地址|来自IP", re.I)),
@@ -64,6 +68,10 @@ class Finding:
 
     kind: str
     reason: str  # "中文 / English"
+
+
+def _plural(noun: str) -> str:
+    return noun + ("es" if noun.endswith("s") else "s")
 
 
 def _looks_categorical(cells: pd.Series) -> bool:
@@ -98,7 +106,7 @@ def classify(header: str, cells: pd.Series) -> Finding | None:
         zh, en = KIND_TEXT[kind]
         return Finding(
             kind,
-            f"{share:.0%} 的回答是{zh} / {share:.0%} of the answers are {en}s",
+            f"{share:.0%} 的回答是{zh} / {share:.0%} of the answers are {_plural(en)}",
         )
     for kind, pattern in HEADER_KINDS:
         if pattern.search(header) and not _looks_categorical(cells):
@@ -107,8 +115,16 @@ def classify(header: str, cells: pd.Series) -> Finding | None:
     return None
 
 
+def scrub(text: str) -> str:
+    """One answer (or an option a codebook declares) with every identifying number replaced."""
+    for kind in REDACTED_KINDS:
+        text = PATTERNS[kind].sub(REDACTED, text)
+    return text
+
+
 def redact(cells: pd.Series) -> tuple[pd.Series, dict[str, int]]:
-    """Replace identifying numbers in open answers by REDACTED; count the cells changed per kind."""
+    """Replace identifying numbers in the answers of a column by REDACTED; count the cells
+    changed per kind."""
     counts: dict[str, int] = {}
     out = cells.astype("string")
     for kind in REDACTED_KINDS:
@@ -122,6 +138,9 @@ def redact(cells: pd.Series) -> tuple[pd.Series, dict[str, int]]:
 
 
 def redaction_reason(kind: str) -> str:
-    """The report's sentence for numbers replaced inside kept open answers."""
+    """The report's sentence for numbers replaced inside the answers of a kept column."""
     zh, en = KIND_TEXT[kind]
-    return f"开放题回答中的{zh}已替换为{REDACTED} / {en}s in open answers replaced by {REDACTED}"
+    return (
+        f"回答文字（含选项、开放题）中的{zh}已替换为{REDACTED} / {_plural(en)} inside answers "
+        f"(options and open answers) replaced by {REDACTED}"
+    )

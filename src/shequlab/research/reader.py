@@ -1,9 +1,11 @@
 """``read_survey``: a questionnaire export to a Survey (data, codebook, removed identifiers).
 
 Steps, in order: read the file as text cells (source) → drop identifier columns (privacy) →
-group the columns of one question (units) → detect each question's type, or take it from the
-worker's codebook → convert the cells to that type (coerce) → replace numbers left in open
-answers. Nothing is written: the caller decides where the results go.
+replace the identifying numbers left inside the answers of every kept column (privacy), before
+anything is typed, so no option, "other" text or open answer keeps one → group the columns of
+one question (units) → detect each question's type, or take it from the worker's codebook →
+convert the cells to that type (coerce). Nothing is written: the caller decides where the
+results go.
 """
 
 from __future__ import annotations
@@ -40,6 +42,12 @@ def read_survey(path: Path | str, *, codebook: pd.DataFrame | Path | str | None 
         book.removed.append(_removed(header, finding.kind, finding.reason, cells[i]))
         parsed = parse_header(header)
         book.add(i, parsed.number or parsed.raw, [], parsed.text, "identifier", [], 0, alt=header)
+    for i in kept:
+        cells[i], counts = privacy.redact(cells[i])
+        for kind, n in counts.items():
+            reason = privacy.redaction_reason(kind)
+            book.removed.append({"header": grid.headers[i], "kind": kind, "reason": reason,
+                                 "cells": n})  # fmt: skip
     for unit in group_units(grid, kept, cells, path.name):
         _import_unit(unit, cells, wanted, book, path.name)
     if wanted is not None:
@@ -104,8 +112,8 @@ def _import_unit(
             book.removed.append(_removed(header, "codebook", CODEBOOK_IDENTIFIER, cells[i]))
         book.add(order, unit.qid, [], text, "identifier", [], 0)
         return
-    if declared is not None:
-        kind, options = declared.type, declared.options
+    if declared is not None:  # options the worker typed are scrubbed like the answers
+        kind, options = declared.type, [privacy.scrub(o) for o in declared.options]
     elif unit.split_multi:
         kind, options = "multi", unit.labels
     elif unit.is_meta:
@@ -113,8 +121,6 @@ def _import_unit(
     else:
         kind, options = detect(unit.text, cells[unit.indexes[0]], in_matrix=unit.in_matrix)
     typed = _convert(unit, kind, options, cells, file)
-    if kind == "text":
-        typed.columns = _redacted(typed.columns, unit.headers[0], book)
     book.columns.update(typed.columns)
     book.add(order, unit.qid, list(typed.columns), text, kind, typed.options, typed.valid_n)
     if typed.other is None:
@@ -125,7 +131,7 @@ def _import_unit(
     if other is not None and other.type == "identifier":
         book.add(order + 0.5, other_id, [], other_text, "identifier", [], 0)
         return
-    columns = _redacted({f"{unit.name}_other": typed.other}, unit.headers[0], book)
+    columns = {f"{unit.name}_other": typed.other}
     book.columns.update(columns)
     valid = int(typed.other.notna().sum())
     book.add(order + 0.5, other_id, list(columns), other_text, "text", [], valid)
@@ -158,16 +164,6 @@ def _convert(
     if kind == "meta":
         return coerce.meta(column, unit.name, unit.headers[0])
     return coerce.text(column, unit.name)
-
-
-def _redacted(columns: dict[str, pd.Series], header: str, book: _Book) -> dict[str, pd.Series]:
-    out = {}
-    for name, column in columns.items():
-        out[name], counts = privacy.redact(column)
-        for kind, n in counts.items():
-            reason = privacy.redaction_reason(kind)
-            book.removed.append({"header": header, "kind": kind, "reason": reason, "cells": n})
-    return out
 
 
 def _removed(header: str, kind: str, reason: str, cells: pd.Series) -> dict[str, object]:
