@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from docx import Document
 
 from shequlab.rehearsal.survey_export import write_export
+from shequlab.research import read_survey, text
+from shequlab.research.report_docx import write_docx
+from shequlab.research.report_html import write_html
 
 SHEQULAB = str(Path(sys.executable).with_name("shequlab"))
 PHONE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
@@ -25,7 +30,10 @@ def run(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
 
 
 def docx_text(path: Path) -> str:
-    doc = Document(str(path))
+    return docx_text_of(Document(str(path)))
+
+
+def docx_text_of(doc) -> str:
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
     return "\n".join([p.text for p in doc.paragraphs] + cells)
 
@@ -134,3 +142,31 @@ def test_report_html_reads_well_in_chromium(reported, browser) -> None:
         page.screenshot(path=str(out / "report.png"), full_page=False)
     finally:
         page.close()
+
+
+def test_an_open_question_of_codes_gets_a_note_instead_of_an_empty_keyword_table(tmp_path) -> None:
+    """Voucher codes typed as answers: the import types the column text (all distinct), jieba
+    finds no Chinese word, and the report says so under the question — no empty table."""
+    codes = [f"{'ABC'[i % 3]}{100 + i}" for i in range(36)] + ["2017", "8"]
+    export = tmp_path / "e.csv"
+    export.write_text("1、您领取的活动券编号：\n" + "\n".join(codes) + "\n", encoding="utf-8")
+    survey = read_survey(export)
+    assert survey.codebook.set_index("question").loc["1", "type"] == "text"
+    found = text.keywords(survey.data["Q1"], "1. 您领取的活动券编号")
+    assert found.table.empty and found.figure is None and found.title == "1. 您领取的活动券编号"
+    assert any("只有编号、数字或字母" in n and "only codes" in n for n in found.notes)
+    shown = [("finding", found.to_json())]
+    doc = Document(io.BytesIO(write_docx(shown, [])))
+    assert not doc.tables and "关键词 keywords" not in docx_text_of(doc)
+    assert "只有编号、数字或字母" in docx_text_of(doc)
+    page = write_html(shown, []).decode("utf-8")
+    assert "<table" not in page and "只有编号、数字或字母" in page
+    assert "<table" not in found.to_html()
+
+
+def test_keywords_nobody_shares_give_a_note_and_count_as_words_not_cells() -> None:
+    found = text.keywords(pd.Series(["停车太难", "绿化太少", "路灯坏了"]), "建议")
+    assert found.table.empty and any("没有一个词有至少 5 人提到" in n for n in found.notes)
+    said = found.to_json()["suppressed"][0]
+    assert "少于 5 人提到的词未列出" in said and "words mentioned by fewer than 5" in said
+    assert "格子" not in said and "cells" not in said

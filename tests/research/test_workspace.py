@@ -58,5 +58,35 @@ def test_pre_post_on_the_shipped_example_matches_the_61_in_both_waves(tmp_path) 
     ws = open_workspace(ws_dir)
     counts = dict(zip(*prepost.matching(ws).table.to_dict("list").values(), strict=True))
     assert counts["前测 pre"] == "72" and counts["后测 post"] == "64"
-    assert counts["两次都参加 both (matched)"] == "61"
+    # 3 answered only the second wave: hidden, and with it the 61 matched (64 − 61 = 3)
+    assert counts["只有后测 post only"] == "<5" and counts["两次都参加 both (matched)"] == "×"
+    assert all(r["n"] <= 61 for r in prepost.paired(ws).stats.values())
+    assert max(r["n"] for r in prepost.paired(ws).stats.values()) == 61
     assert "8" in set(ws.codebook["question"])  # the question only the second wave asked
+
+
+def test_pre_post_matching_gives_no_hidden_count_away_by_subtraction(tmp_path) -> None:
+    """103 before, the first 100 of them after: "pre only" is 3, so "both" (= 103 − 3) and
+    "post only" (= 100 − both) are hidden too, here and as the paired comparison's n."""
+    pre = write_export(tmp_path / "pre.csv", 103, seed=1)
+    post = write_export(tmp_path / "post.csv", 100, seed=2, shift=0.6)
+    ws = open_workspace(new_workspace("pre-post", [pre, post], tmp_path / "ws", key="1"))
+    found = prepost.matching(ws)
+    shown = dict(zip(*found.table.to_dict("list").values(), strict=True))
+    assert shown == {
+        "前测 pre": "103",
+        "后测 post": "100",
+        "两次都参加 both (matched)": "×",
+        "只有前测 pre only": "<5",
+        "只有后测 post only": "×",
+    }
+    both = "两次都参加 both (matched)"
+    for line in [
+        ("前测 pre", both, "只有前测 pre only"),
+        ("后测 post", both, "只有后测 post only"),
+    ]:
+        assert sum(not shown[k].isdigit() for k in line) != 1  # none follows alone
+    assert found.suppressed[0].primary == 1 and found.suppressed[0].secondary == 2
+    paired = prepost.paired(ws)
+    assert all(r["n"] == 100 for r in paired.stats.values())
+    assert set(paired.table["配对人数 n"]) == {"×"} and "100" not in paired.table.to_numpy()

@@ -70,11 +70,12 @@ class Finding:
             "<tr>" + "".join(f'<td style="{cell_style}">{e(v)}</td>' for v in row) + "</tr>"
             for row in self.to_json()["rows"]
         )
-        parts = [
-            f'<div class="shequlab-finding"><h3>{e(self.title)}</h3>',
-            f'<table style="{table_style}"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table>",
-        ]
+        parts = [f'<div class="shequlab-finding"><h3>{e(self.title)}</h3>']
+        if len(self.table):  # a finding with nothing to tabulate says why in its notes
+            parts.append(
+                f'<table style="{table_style}"><thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table>"
+            )
         if self.png:
             data = base64.b64encode(self.png).decode("ascii")
             parts.append(

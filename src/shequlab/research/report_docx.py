@@ -68,7 +68,8 @@ def _table(doc, header: list[str], rows: list[list[str]]) -> None:
 
 def _finding(doc, found: dict) -> None:
     doc.add_heading(found["title"], 3)
-    _table(doc, found["columns"], found["rows"])
+    if found["rows"]:  # a finding with nothing to tabulate says why in its notes
+        _table(doc, found["columns"], found["rows"])
     if found.get("png"):
         doc.add_picture(io.BytesIO(base64.b64decode(found["png"])), width=Cm(15))
     for note in [*found.get("notes", []), *found.get("suppressed", [])]:

@@ -43,7 +43,8 @@ def write_html(shown: list[tuple[str, object]], sections) -> bytes:
                 title = value.lstrip()[2:].splitlines()[0]
         elif kind == "finding":
             parts.append(f"<h3>{html.escape(value['title'])}</h3>")
-            parts.append(_table(value["columns"], value["rows"]))
+            if value["rows"]:  # a finding with nothing to tabulate says why in its notes
+                parts.append(_table(value["columns"], value["rows"]))
             if value.get("png"):
                 parts.append(_png(value["png"], value["title"]))
             parts.append(_list([*value.get("notes", []), *value.get("suppressed", [])]))

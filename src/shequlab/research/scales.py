@@ -153,7 +153,7 @@ def paired_comparison(
             f"配对人数少于 {min_cell} 的指标不公布结果 / measures with fewer than {min_cell} "
             f"matched respondents are not published: {', '.join(map(str, hidden))}"
         )
-    suppression = Suppression(title, min_cell, len(hidden), 0)
+    suppression = Suppression(title, min_cell, len(hidden), 0, unit="measures")
     return Finding(
         f"{title} — 前后测比较 pre/post comparison", table, fig, notes, [suppression], results
     )

@@ -24,12 +24,18 @@ COVER_LABEL = "×"
 
 @dataclass(frozen=True)
 class Suppression:
-    """What one table hid: `primary` cells below `min_cell`, `secondary` ones hidden beside them."""
+    """What one table hid: `primary` items below `min_cell`, `secondary` ones hidden beside them.
+
+    `unit` says what the items are, so the report words it right: "cells" of a count table,
+    "words" of a keyword table (words fewer than `min_cell` respondents used), "measures" of a
+    pre/post comparison (measures fewer than `min_cell` respondents answered in both waves).
+    """
 
     table: str
     min_cell: int
     primary: int
     secondary: int
+    unit: str = "cells"
 
     @property
     def cells(self) -> int:
@@ -37,10 +43,22 @@ class Suppression:
 
     def describe(self) -> str:
         """One bilingual sentence for the report's methods section."""
+        k = self.min_cell
+        if self.unit == "words":
+            return (
+                f"{self.table}：{self.primary} 个少于 {k} 人提到的词未列出 / {self.primary} "
+                f"words mentioned by fewer than {k} respondents are not listed"
+            )
+        if self.unit == "measures":
+            return (
+                f"{self.table}：{self.primary} 个指标两次都回答的人少于 {k} 人，不公布结果 / "
+                f"{self.primary} measures answered in both waves by fewer than {k} respondents "
+                "are not published"
+            )
         return (
-            f"{self.table}：{self.primary} 个少于 {self.min_cell} 人的格子显示为“<{self.min_cell}”"
+            f"{self.table}：{self.primary} 个少于 {k} 人的格子显示为“<{k}”"
             f"，另有 {self.secondary} 个格子为防止由合计反推而隐去（显示为“{COVER_LABEL}”）/ "
-            f"{self.primary} cells under {self.min_cell} shown as “<{self.min_cell}”, "
+            f"{self.primary} cells under {k} shown as “<{k}”, "
             f"{self.secondary} more hidden (“{COVER_LABEL}”) so they cannot be recovered from "
             "the totals"
         )
@@ -125,6 +143,39 @@ def suppress_matrix(counts: np.ndarray, min_cell: int, totals: bool = True) -> t
     if np.ndim(counts) == 1:
         codes = codes[0]
     return codes, margins[0], margins[1], int(grand_code), primary, secondary
+
+
+def suppress_sums(
+    counts: dict[str, int],
+    sums: list[tuple[str, ...]],
+    min_cell: int = DEFAULT_MIN_CELL,
+    title: str = "",
+    published: frozenset[str] = frozenset(),
+) -> tuple[dict[str, int], Suppression]:
+    """Codes for counts tied by sums — each tuple of `sums` is (total, *parts), e.g.
+    ("pre", "both", "pre only") — so no hidden count can be worked out from the others: while a
+    sum has exactly one hidden member, its smallest shown member is hidden too (COVER; a zero only
+    when no other is left, since a shown zero would give the hidden count away as well).
+    `published` counts are shown elsewhere in the report anyway (a wave's size): they are never
+    hidden, so they cannot serve as cover either."""
+    min_cell = check_min_cell(min_cell)
+    codes = {
+        k: SMALL if 0 < v < min_cell and k not in published else SHOWN for k, v in counts.items()
+    }
+    changed = True
+    while changed:
+        changed = False
+        for line in sums:
+            if sum(codes[k] != SHOWN for k in line) != 1:
+                continue
+            free = [k for k in line if codes[k] == SHOWN and k not in published]
+            if free:  # the smallest non-zero count; a zero only when nothing else is left
+                pick = min(free, key=lambda k: (counts[k] == 0, counts[k], line.index(k)))
+                codes[pick] = COVER
+                changed = True
+    primary = sum(c == SMALL for c in codes.values())
+    secondary = sum(c == COVER for c in codes.values())
+    return codes, Suppression(title, min_cell, primary, secondary)
 
 
 def suppress_counts(

@@ -20,6 +20,12 @@ from shequlab.research import charts
 from shequlab.research.findings import Finding, count, percent
 from shequlab.research.suppress import DEFAULT_MIN_CELL, Suppression
 
+KEYWORD_COLUMNS = (
+    "关键词 keyword",
+    "提及人数 respondents",
+    "占回答人数 % of answers",
+    "出现次数 mentions",
+)
 CHINESE_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 NAME_TAGS = {"nr", "nrfg", "nrt"}
 # Function words and the fillers of survey answers ("希望……", "建议……"), which say nothing alone.
@@ -134,27 +140,42 @@ def keywords(
     dropped = len(respondents) - len(kept)
     ranked = sorted(kept, key=lambda w: (-kept[w], -mentions[w], w))[:top]
     n = len(texts)
+    answered = (
+        f"{n} 人填写了这道开放题，空白 {len(answers) - n} 人 / {n} wrote an answer, "
+        f"{len(answers) - n} left it blank"
+    )
+    stats = {"respondents": respondents, "mentions": mentions, "n": n}
+    suppression = Suppression(title, min_cell, dropped, 0, unit="words")
+    if not ranked:  # no table at all rather than an empty one under a heading
+        if respondents:
+            why = (
+                f"没有一个词有至少 {min_cell} 人提到，因此不列关键词表 / no word was used by "
+                f"{min_cell} or more respondents, so there is no keyword table"
+            )
+        else:
+            why = (
+                "回答只有编号、数字或字母，没有可统计的中文词，因此不做关键词统计 / the answers "
+                "hold only codes, numbers or Latin letters: there is no Chinese word to count, "
+                "so there is no keyword table"
+            )
+        empty = pd.DataFrame(columns=list(KEYWORD_COLUMNS))
+        return Finding(title, empty, None, [answered, why], [suppression], stats)
     shares = pd.Series({w: kept[w] / n for w in ranked}, dtype=float)
     table = pd.DataFrame(
-        {
-            "关键词 keyword": ranked,
-            "提及人数 respondents": [count(kept[w]) for w in ranked],
-            "占回答人数 % of answers": [percent(kept[w] / n) for w in ranked],
-            "出现次数 mentions": [count(mentions[w]) for w in ranked],
-        }
-    )
+        dict(zip(KEYWORD_COLUMNS, (
+            ranked,
+            [count(kept[w]) for w in ranked],
+            [percent(kept[w] / n) for w in ranked],
+            [count(mentions[w]) for w in ranked],
+        ), strict=True))
+    )  # fmt: skip
     notes = [
-        f"{n} 人填写了这道开放题，空白 {len(answers) - n} 人 / {n} wrote an answer, "
-        f"{len(answers) - n} left it blank",
+        answered,
         f"少于 {min_cell} 人提到的 {dropped} 个词不公布；人名、数字和字母不计 / {dropped} words "
         f"used by fewer than {min_cell} respondents are not published; names, numbers and "
         "Latin letters are never counted",
     ]
     hidden = pd.Series(0, index=shares.index)
     fig = charts.share_bars(shares, hidden, min_cell, title=title,
-                            xlabel="占回答人数 % of answers") if ranked else None  # fmt: skip
-    suppression = Suppression(title, min_cell, dropped, 0)
-    return Finding(
-        f"{title} — 关键词 keywords", table, fig, notes, [suppression],
-        {"respondents": respondents, "mentions": mentions, "n": n},
-    )  # fmt: skip
+                            xlabel="占回答人数 % of answers")  # fmt: skip
+    return Finding(f"{title} — 关键词 keywords", table, fig, notes, [suppression], stats)
