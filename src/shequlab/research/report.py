@@ -14,15 +14,15 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from shequlab.errors import ExpectedError
-from shequlab.research.findings import MIME
-from shequlab.research.methods import methods_section
-from shequlab.research.suppress import DEFAULT_MIN_CELL
-from shequlab.research.templates import NOTEBOOK
-from shequlab.research.workspace import open_workspace
+
+if TYPE_CHECKING:
+    import nbformat
+
+# pandas, matplotlib and the rest are imported only once the kernel is starting (make_report), so
+# the two processes load their libraries at the same time on the two cores.
 
 SKIP_TAG = "no-report"
 KERNEL_TIMEOUT = 600  # seconds per cell
@@ -44,19 +44,33 @@ class Report:
     seconds: float
 
 
-def execute(root: Path, timeout: int = KERNEL_TIMEOUT) -> nbformat.NotebookNode:
-    """The workspace notebook, run in a fresh kernel with the workspace as its folder."""
+def start_kernel(root: Path):
+    """A python3 kernel started in `root`; it boots while the caller goes on (on 2 cores the
+    report's own imports and the workspace check overlap with the kernel's start)."""
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(kernel_name="python3")
+    km.start_kernel(cwd=str(root))
+    return km
+
+
+def execute(root: Path, timeout: int = KERNEL_TIMEOUT, km=None) -> nbformat.NotebookNode:
+    """The workspace notebook, run in a fresh kernel with the workspace as its folder (`km`: one
+    from `start_kernel`, which this shuts down)."""
+    import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+    from shequlab.research.templates import NOTEBOOK
 
     path = root / NOTEBOOK
     if not path.is_file():
         raise ReportProblem(f"{root} 中没有 {NOTEBOOK}", f"{root} has no {NOTEBOOK}")
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", km=km,
                             resources={"metadata": {"path": str(root)}})  # fmt: skip
     try:
-        client.execute()
+        client.execute(cleanup_kc=True)
     except (CellExecutionError, CellTimeoutError) as exc:
         cell = next((i for i, c in enumerate(nb.cells, 1) if _failed(c)), "?")
         reason = getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc))
@@ -66,6 +80,9 @@ def execute(root: Path, timeout: int = KERNEL_TIMEOUT) -> nbformat.NotebookNode:
             f"cell {cell} of {NOTEBOOK} failed ({reason[0]}: {reason[1]}); fix it in JupyterLab "
             "and try again — no report was written",
         ) from None
+    finally:
+        if km is not None and km.has_kernel:
+            km.shutdown_kernel(now=True)
     return nb
 
 
@@ -75,6 +92,8 @@ def _failed(cell) -> bool:
 
 def blocks(nb: nbformat.NotebookNode) -> list[tuple[str, object]]:
     """What the report shows, in order: ("markdown", text), ("finding", json), ("image", png)."""
+    from shequlab.research.findings import MIME
+
     out: list[tuple[str, object]] = []
     for cell in nb.cells:
         if SKIP_TAG in cell.get("metadata", {}).get("tags", []):
@@ -110,13 +129,25 @@ def make_report(root: Path | str, timeout: int = KERNEL_TIMEOUT) -> Report:
     """Execute the notebook of workspace `root` and write report.docx and report.html there."""
     import time
 
-    from shequlab.research.report_docx import write_docx
-    from shequlab.research.report_html import write_html
-
     start = time.perf_counter()
     root = Path(root).resolve()
-    ws = open_workspace(root)
-    nb = execute(root, timeout)
+    if not root.is_dir():  # no folder to start a kernel in: the workspace check says so
+        from shequlab.research.workspace import open_workspace
+
+        open_workspace(root)
+    km = start_kernel(root)
+    try:
+        from shequlab.research.methods import methods_section
+        from shequlab.research.report_docx import write_docx
+        from shequlab.research.report_html import write_html
+        from shequlab.research.suppress import DEFAULT_MIN_CELL
+        from shequlab.research.workspace import open_workspace
+
+        ws = open_workspace(root)
+    except BaseException:
+        km.shutdown_kernel(now=True)
+        raise
+    nb = execute(root, timeout, km)
     shown = blocks(nb)
     findings = [b for kind, b in shown if kind == "finding"]
     suppressed = [s for f in findings for s in f.get("suppressed", [])]

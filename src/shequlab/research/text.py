@@ -27,6 +27,7 @@ KEYWORD_COLUMNS = (
     "出现次数 mentions",
 )
 CHINESE_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
+HAS_WORD = re.compile(r"[\u4e00-\u9fff]{2}")  # no two Chinese characters in a row: no word
 NAME_TAGS = {"nr", "nrfg", "nrt"}
 # Function words and the fillers of survey answers ("希望……", "建议……"), which say nothing alone.
 STOPWORDS = frozenset(
@@ -105,6 +106,8 @@ STOPWORDS = frozenset(
 
 def segment(text: str, stopwords: Iterable[str] = ()) -> list[str]:
     """The countable words of one answer, in order."""
+    if not HAS_WORD.search(text):  # codes, numbers, Latin letters: nothing to segment
+        return []
     import jieba
     import jieba.posseg as posseg
 
@@ -133,7 +136,10 @@ def keywords(
         jieba.add_word(word)
     texts = answers.dropna().astype(str).str.strip()
     texts = texts[texts != ""]
-    per_answer = [segment(t, stopwords) for t in texts]
+    stopwords = tuple(stopwords)
+    # Answers repeat ("无", "多办活动"): each distinct one is segmented once (posseg is slow).
+    words_of = {t: segment(t, stopwords) for t in texts.unique()}
+    per_answer = [words_of[t] for t in texts]
     respondents = Counter(w for ws in per_answer for w in set(ws))
     mentions = Counter(w for ws in per_answer for w in ws)
     kept = {w: n for w, n in respondents.items() if n >= min_cell}
