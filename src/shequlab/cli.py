@@ -122,9 +122,31 @@ def course_check(
     plain: bool = typer.Option(
         False, "--plain-nbgrader", help="Grade with plain nbgrader autograde (slower)."
     ),
+    mistakes: Path = typer.Option(
+        None,
+        "--mistakes",
+        help="Instead of the proofs, measure the share of these mistakes (a YAML file or a "
+        "folder of <module-id>.yml, wrong_answers.yml format) the visible and the hidden "
+        "tests catch.",
+    ),
+    min_visible: float = typer.Option(
+        None, "--min-visible", help="With --mistakes: fail when a module's visible share is lower."
+    ),
+    min_hidden: float = typer.Option(
+        None, "--min-hidden", help="With --mistakes: fail when a module's hidden share is lower."
+    ),
 ) -> None:
     """Prove every module: solution full marks, release zero, wrong answers fail, metadata valid."""
     from shequlab.course.check import check_course
+
+    if mistakes is not None:
+        limits = (min_visible, min_hidden)
+        raise typer.Exit(
+            _report_errors(lambda: _measure_mistakes(mistakes, program, module, workers, *limits))
+        )
+    if min_visible is not None or min_hidden is not None:
+        typer.echo("--min-visible/--min-hidden need --mistakes PATH", err=True)
+        raise typer.Exit(2)
 
     def run() -> int:
         checks = check_course(
@@ -138,6 +160,20 @@ def course_check(
         return 1 if failed else 0
 
     raise typer.Exit(_report_errors(run))
+
+
+def _measure_mistakes(mistakes, program, module, workers, min_visible, min_hidden) -> int:
+    from shequlab.course.mistakes import failures, measure_mistakes
+
+    try:
+        results = measure_mistakes(mistakes, program, module, workers=workers)
+    except ValueError as exc:
+        typer.echo(f"错误 / error: {exc}", err=True)
+        return 2
+    reasons = failures(results, min_visible, min_hidden)
+    for reason in reasons:
+        typer.echo(f"FAIL {reason}", err=True)
+    return 1 if reasons else 0
 
 
 def _report_errors(work) -> int:

@@ -16,6 +16,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbclient import NotebookClient
@@ -179,16 +180,7 @@ def _run_checks(
 def measure_shares(result: ModuleCheck, build: ModuleBuild, wrong: list[dict]) -> None:
     """Which wrong answers the visible part alone, and the hidden part alone, of each test cell
     catch (run in one kernel on the built, sealed solution notebook), against the thresholds."""
-    sealed = nbformat.read(build.source_dir / "exercises.ipynb", as_version=4)
-    outcomes = probe_results(build.source_dir, sealed, wrong, "measure")
-    caught = {"visible": [], "hidden": []}
-    for grade_id in dict.fromkeys(w["grade_id"] for w in wrong):
-        entries = [w for w in wrong if w["grade_id"] == grade_id]
-        for entry, outcome in zip(entries, outcomes[grade_id]["wrong"], strict=True):
-            if entry.get("right"):  # another right answer: proven to score full, not measured
-                continue
-            for part in caught:
-                caught[part].append((entry, outcome.get("answer_error") or outcome[part]))
+    caught = catch_parts(build, wrong)["wrong"]
     for part, minimum in (("visible", VISIBLE_SHARE), ("hidden", HIDDEN_SHARE)):
         hits = sum(ok for _, ok in caught[part])
         share = hits / len(caught[part])
@@ -197,6 +189,33 @@ def measure_shares(result: ModuleCheck, build: ModuleBuild, wrong: list[dict]) -
         if missed:
             detail += "; missed: " + "; ".join(missed)
         result.add(f"{part} tests catch wrong answers", share >= minimum, detail)
+
+
+def catch_parts(build: ModuleBuild, wrong: list[dict]) -> dict[str, Any]:
+    """Run the built, sealed solution notebook once with a probe before each answer cell.
+
+    "wrong": part ("visible", "hidden") → [(entry, caught)] for each entry not `right: true`; an
+    answer that itself raises counts as caught (it scores zero, and the trainee sees the error).
+    "solution_fails": grade_ids whose visible or hidden part fails with the solution;
+    "answer_raises": how many of those entries raise in the answer cell itself."""
+    sealed = nbformat.read(build.source_dir / "exercises.ipynb", as_version=4)
+    outcomes = probe_results(build.source_dir, sealed, wrong, "measure")
+    caught: dict[str, list] = {"visible": [], "hidden": []}
+    raises = 0
+    for grade_id in dict.fromkeys(w["grade_id"] for w in wrong):
+        entries = [w for w in wrong if w["grade_id"] == grade_id]
+        for entry, outcome in zip(entries, outcomes[grade_id]["wrong"], strict=True):
+            if entry.get("right"):  # another right answer: proven to score full, not measured
+                continue
+            raises += bool(outcome.get("answer_error"))
+            for part in caught:
+                caught[part].append((entry, bool(outcome.get("answer_error") or outcome[part])))
+    solution_fails = sorted(
+        g
+        for g, o in outcomes.items()
+        if o["right"].get("answer_error") or o["right"].get("visible") or o["right"].get("hidden")
+    )
+    return {"wrong": caught, "solution_fails": solution_fails, "answer_raises": raises}
 
 
 def _text(description: str | dict) -> str:

@@ -86,22 +86,29 @@ def load_wrong_answers(path: Path, module: Module, nb: nbformat.NotebookNode) ->
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     if not isinstance(data, list) or not data:
         raise ValueError(f"{path.name} must be a non-empty list of {{grade_id, description, code}}")
+    return validate_wrong_answers(data, path.name, module, nb)
+
+
+def validate_wrong_answers(
+    data: list, name: str, module: Module, nb: nbformat.NotebookNode, extra: frozenset = frozenset()
+) -> list[dict]:
+    """Check each entry (wrong_answers.yml format; `extra` keys also allowed) targets an auto
+    exercise of `module` with an answer cell in `nb`; `name` says where the entries came from."""
     auto = {e.grade_id for e in module.exercises if e.kind == "auto"}
     answers = answer_cell_ids(nb)
+    allowed = REQUIRED | {"right"} | extra
     for i, entry in enumerate(data):
-        if not isinstance(entry, dict) or not REQUIRED <= set(entry) <= REQUIRED | {"right"}:
+        if not isinstance(entry, dict) or not REQUIRED <= set(entry) <= allowed:
             raise ValueError(
-                f"{path.name}[{i}]: give exactly grade_id, description and code "
+                f"{name}[{i}]: give exactly grade_id, description and code "
                 "(and optionally right: true)"
             )
         if entry.get("right", True) is not True:
             raise ValueError(
-                f"{path.name}[{i}].right: write `right: true` (another right answer) or omit it"
+                f"{name}[{i}].right: write `right: true` (another right answer) or omit it"
             )
         if entry["grade_id"] not in auto:
-            raise ValueError(
-                f"{path.name}[{i}].grade_id: {entry['grade_id']!r} is no auto exercise"
-            )
+            raise ValueError(f"{name}[{i}].grade_id: {entry['grade_id']!r} is no auto exercise")
         if f"{entry['grade_id']}_answer" not in answers:
-            raise ValueError(f"{path.name}[{i}]: no answer cell {entry['grade_id']}_answer")
+            raise ValueError(f"{name}[{i}]: no answer cell {entry['grade_id']}_answer")
     return data
