@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; Playwright cannot download browsers here
@@ -98,3 +104,51 @@ def chinese_hotline_export() -> bytes:
     export.insert(3, "市民姓名", "张三（虚构）")
     export.insert(4, "联系电话", "10012345678")
     return export.to_csv(index=False).encode("gbk")
+
+
+@dataclass(frozen=True)
+class LabServer:
+    """A JupyterLab from the real `make start`: where it serves and what it was given."""
+
+    base: str  # http://127.0.0.1:PORT
+    token: str
+    exchange: Path  # the private nbgrader exchange make start released the course into
+    log: Path  # make start's output
+
+    def url(self, path: str = "lab") -> str:
+        return f"{self.base}/{path}?token={self.token}"
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory) -> Iterator[LabServer]:
+    """The real `make start` (private HOME, exchange and trainee folder), shared by the tests
+    that only read from it; stopped at the end, when its port must be free again."""
+    from lab.make_start import (
+        STOP_TIMEOUT_S,
+        free_port,
+        make_env,
+        port_is_free,
+        spawn_make_start,
+        stop_group,
+        tail,
+        wait_until_lab_serves,
+    )
+
+    tmp_path = tmp_path_factory.mktemp("lab")
+    port, token = free_port(), secrets.token_hex(16)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = make_env(tmp_path, HOME=str(home), SHEQULAB_TRAINEE_DIR=str(tmp_path / "trainee"))
+    log = tmp_path / "make-start.log"
+    server = LabServer(f"http://127.0.0.1:{port}", token, tmp_path / "exchange", log)
+    proc = spawn_make_start(port, token, log, env)
+    try:
+        wait_until_lab_serves(proc, server.url(), log)
+        yield server
+    finally:
+        stop_group(proc)
+        print(tail(log, 60))  # shown by pytest when a test fails
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    while not port_is_free(port) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert port_is_free(port), f"port {port} still taken after stopping make start"

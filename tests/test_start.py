@@ -6,24 +6,20 @@ import json
 import secrets
 import socket
 import stat
-import time
 from pathlib import Path
 
 import pytest
 from lab.make_start import (
     ROOT,
     STARTUP_DEADLINE_S,
-    STOP_TIMEOUT_S,
-    free_port,
     http_get,
     make_env,
-    port_is_free,
     spawn_make_start,
     stop_group,
-    wait_until_lab_serves,
 )
 
 from shequlab.curriculum import load_curriculum
+from tests.conftest import LabServer
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
@@ -34,59 +30,50 @@ def _get_json(url: str) -> dict:
     return json.loads(body)
 
 
-def test_make_start_serves_jupyterlab_in_chinese(tmp_path: Path) -> None:
-    port, token = free_port(), secrets.token_hex(16)
-    base = f"http://127.0.0.1:{port}"
-    log = tmp_path / "make-start.log"
-    proc = spawn_make_start(port, token, log, make_env(tmp_path))
-    try:
-        wait_until_lab_serves(proc, f"{base}/lab?token={token}", log)
-        assert f"{base}/lab?token={token}" in log.read_text(encoding="utf-8"), (
-            "make start should print the URL to open"
-        )
+def test_make_start_serves_jupyterlab_in_chinese(lab_server: LabServer) -> None:
+    """The shared `make start` of the suite (tests/conftest.py), which also checks at the end
+    that stopping it frees its port."""
+    base, token = lab_server.base, lab_server.token
+    log = lab_server.log
+    assert f"{base}/lab?token={token}" in log.read_text(encoding="utf-8"), (
+        "make start should print the URL to open"
+    )
 
-        # JupyterLab applies overrides.json to the schema defaults; with no user setting,
-        # the default is the effective value the front end uses.
-        plugin = _get_json(
-            f"{base}/lab/api/settings/@jupyterlab/translation-extension:plugin?token={token}"
-        )
-        default_locale = plugin["schema"]["properties"]["locale"]["default"]
-        effective_locale = plugin["settings"].get("locale", default_locale)
-        assert effective_locale == "zh_CN", (
-            f"effective locale {effective_locale!r}, user settings {plugin['settings']}"
-        )
-        assert default_locale == "zh_CN", "overrides.json did not reach the server"
+    # JupyterLab applies overrides.json to the schema defaults; with no user setting,
+    # the default is the effective value the front end uses.
+    plugin = _get_json(
+        f"{base}/lab/api/settings/@jupyterlab/translation-extension:plugin?token={token}"
+    )
+    default_locale = plugin["schema"]["properties"]["locale"]["default"]
+    effective_locale = plugin["settings"].get("locale", default_locale)
+    assert effective_locale == "zh_CN", (
+        f"effective locale {effective_locale!r}, user settings {plugin['settings']}"
+    )
+    assert default_locale == "zh_CN", "overrides.json did not reach the server"
 
-        pack = _get_json(f"{base}/lab/api/translations/zh_CN?token={token}")
-        strings = pack["data"]["jupyterlab"]
-        assert strings[""]["language"] == "zh-CN"
-        assert len(strings) > 1000, "the zh_CN language pack looks incomplete"
-        assert strings["Save"] == ["保存"]
+    pack = _get_json(f"{base}/lab/api/translations/zh_CN?token={token}")
+    strings = pack["data"]["jupyterlab"]
+    assert strings[""]["language"] == "zh-CN"
+    assert len(strings) > 1000, "the zh_CN language pack looks incomplete"
+    assert strings["Save"] == ["保存"]
 
-        # nbgrader's server extensions find the course through deploy/jupyterlab/ (on
-        # JUPYTER_CONFIG_PATH): the Assignments tab lists every module make start released,
-        # and the course list and formgrader answer without errors.
-        modules = [m.id for m in load_curriculum(ROOT).modules(None, None)]
-        listed = _get_json(f"{base}/assignments?course_id=shequlab&token={token}")
-        assert listed["success"], listed["value"]
-        released = [a["assignment_id"] for a in listed["value"] if a["status"] == "released"]
-        assert released == modules, f"released {released}, curriculum {modules}"
-        assert stat.S_IMODE((tmp_path / "exchange").stat().st_mode) == 0o777
-        formgraders = _get_json(f"{base}/formgraders?token={token}")
-        assert formgraders["success"], formgraders["value"]
-        courses = [(f["course_id"], f["kind"]) for f in formgraders["value"]]
-        assert courses == [("shequlab", "local")], formgraders["value"]
-        assert _get_json(f"{base}/formgrader/api/status?token={token}") == {"status": True}
-        assignments = _get_json(f"{base}/formgrader/api/assignments?token={token}")
-        in_gradebook = {a["name"] for a in assignments}
-        assert set(modules) <= in_gradebook, "formgrader does not see the course in grading/"
-    finally:
-        stop_group(proc)
-
-    deadline = time.monotonic() + STOP_TIMEOUT_S
-    while not port_is_free(port) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert port_is_free(port), f"port {port} still taken after stopping make start"
+    # nbgrader's server extensions find the course through deploy/jupyterlab/ (on
+    # JUPYTER_CONFIG_PATH): the Assignments tab lists every module make start released,
+    # and the course list and formgrader answer without errors.
+    modules = [m.id for m in load_curriculum(ROOT).modules(None, None)]
+    listed = _get_json(f"{base}/assignments?course_id=shequlab&token={token}")
+    assert listed["success"], listed["value"]
+    released = [a["assignment_id"] for a in listed["value"] if a["status"] == "released"]
+    assert released == modules, f"released {released}, curriculum {modules}"
+    assert stat.S_IMODE(lab_server.exchange.stat().st_mode) == 0o777
+    formgraders = _get_json(f"{base}/formgraders?token={token}")
+    assert formgraders["success"], formgraders["value"]
+    courses = [(f["course_id"], f["kind"]) for f in formgraders["value"]]
+    assert courses == [("shequlab", "local")], formgraders["value"]
+    assert _get_json(f"{base}/formgrader/api/status?token={token}") == {"status": True}
+    assignments = _get_json(f"{base}/formgrader/api/assignments?token={token}")
+    in_gradebook = {a["name"] for a in assignments}
+    assert set(modules) <= in_gradebook, "formgrader does not see the course in grading/"
 
 
 def test_make_start_fails_loudly_on_a_busy_port(tmp_path: Path) -> None:

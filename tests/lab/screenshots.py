@@ -1,7 +1,8 @@
 """Lab test screenshots: always kept in test-artifacts/lab/, on request put in docs/images/.
 
-SHEQULAB_UPDATE_SCREENSHOTS=1 replaces docs/images/trainee-*.png once the test has passed (so a
-failing run never leaves the guide half-updated), each quantised to a palette to stay small.
+SHEQULAB_UPDATE_SCREENSHOTS=1 replaces the docs/images/ copies (trainee-*.png, research-*.png)
+once the test has passed (so a failing run never leaves the guide half-updated), each quantised
+to a palette to stay small.
 """
 
 from __future__ import annotations
@@ -22,19 +23,20 @@ PALETTES = (256, 128, 64)  # fewer colours until the file is small enough
 
 @dataclass
 class Screenshots:
-    """Screenshots of one test, named trainee-<step>.png."""
+    """Screenshots of one test, named <prefix>-<step>.png (trainee-… unless told)."""
 
     publish_to: Path | None = None  # docs/images/ when the docs should be updated
+    prefix: str = "trainee"
     taken: list[Path] = field(default_factory=list)
 
     @classmethod
-    def from_env(cls) -> Screenshots:
+    def from_env(cls, prefix: str = "trainee") -> Screenshots:
         update = os.environ.get("SHEQULAB_UPDATE_SCREENSHOTS") == "1"
-        return cls(publish_to=DOCS_IMAGES if update else None)
+        return cls(publish_to=DOCS_IMAGES if update else None, prefix=prefix)
 
     def take(self, page: Page, step: str) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS / f"trainee-{step}.png"
+        path = ARTIFACTS / f"{self.prefix}-{step}.png"
         page.screenshot(path=path)
         self.taken.append(path)
 

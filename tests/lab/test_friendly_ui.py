@@ -9,25 +9,15 @@ test_trainee_ui.py).
 
 from __future__ import annotations
 
-import secrets
 import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import nbformat
 import pytest
 from playwright.sync_api import Page, expect
 
-from lab.make_start import (
-    ROOT,
-    free_port,
-    make_env,
-    spawn_make_start,
-    stop_group,
-    tail,
-    wait_until_lab_serves,
-)
+from lab.make_start import ROOT
 from lab.screenshots import Screenshots
+from tests.conftest import LabServer
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
@@ -42,8 +32,8 @@ RUN_TIMEOUT_MS = 120_000
 
 
 @pytest.fixture
-def lab(tmp_path: Path) -> Iterator[str]:
-    """`make start` with a private HOME, exchange and trainee folder; the notebook's URL."""
+def lab(lab_server: LabServer) -> str:
+    """The URL of a notebook of beginners' mistakes, opened in the lab."""
     shutil.rmtree(FOLDER, ignore_errors=True)
     (FOLDER / "data").mkdir(parents=True)
     shutil.copy(ROOT / "datasets" / "residential_areas.csv", FOLDER / "data")
@@ -54,19 +44,7 @@ def lab(tmp_path: Path) -> Iterator[str]:
         "language": "python",
     }
     nbformat.write(nb, FOLDER / "mistakes.ipynb")
-    port, token = free_port(), secrets.token_hex(16)
-    home = tmp_path / "home"
-    home.mkdir()
-    env = make_env(tmp_path, HOME=str(home), SHEQULAB_TRAINEE_DIR=str(tmp_path / "trainee"))
-    log = tmp_path / "make-start.log"
-    proc = spawn_make_start(port, token, log, env)
-    try:
-        wait_until_lab_serves(proc, f"http://127.0.0.1:{port}/lab?token={token}", log)
-        notebook = FOLDER.relative_to(ROOT) / "mistakes.ipynb"
-        yield f"http://127.0.0.1:{port}/lab/tree/{notebook}?token={token}"
-    finally:
-        stop_group(proc)
-        print(tail(log, 60))  # shown by pytest when the test fails
+    return lab_server.url(f"lab/tree/{FOLDER.relative_to(ROOT) / 'mistakes.ipynb'}")
 
 
 def test_trainee_sees_a_bilingual_box_with_the_traceback_folded(lab: str, browser) -> None:

@@ -184,23 +184,25 @@ def submitted_row(page: Page):
 
 
 def open_folder(page: Page, relative: Path) -> None:
-    """Walk the file browser from the root into `relative`, one double-click per folder."""
-    page.locator(".jp-BreadCrumbs-home").click()
-    for part in relative.parts:
-        name = re.compile(rf"^{re.escape(part)}$")
-        item = page.locator(".jp-DirListing-itemText", has_text=name)
-        # The listing is redrawn whenever files change (this test writes screenshots under the
-        # root), which can detach the item between finding and double-clicking it: try again.
-        crumbs = page.locator(".jp-BreadCrumbs")
-        for attempt in range(6):
-            try:
-                if item.count():  # not yet inside (a retry after the folder opened finds none)
-                    item.dblclick(timeout=10_000)
+    """Walk the file browser from the root into `relative`, one double-click per folder.
+
+    The listing is redrawn whenever files change (this test writes screenshots under the root),
+    and the Assignments tab may still be moving the file browser when the walk starts: a walk
+    that ends anywhere else starts again from the root.
+    """
+    crumbs = page.locator(".jp-BreadCrumbs")
+    for attempt in range(5):
+        try:
+            page.locator(".jp-BreadCrumbs-home").click()
+            expect(crumbs).to_have_text(re.compile(r"^\s*/\s*$"), timeout=10_000)
+            for part in relative.parts:
+                name = re.compile(rf"^{re.escape(part)}$")
+                page.locator(".jp-DirListing-itemText", has_text=name).dblclick(timeout=10_000)
                 expect(crumbs).to_contain_text(part, timeout=10_000)
-                break
-            except PlaywrightTimeoutError:
-                if attempt == 5:
-                    raise
+            return
+        except (PlaywrightTimeoutError, AssertionError):
+            if attempt == 4:
+                raise
 
 
 def run_all_cells(page: Page, test_cell: Locator) -> None:
