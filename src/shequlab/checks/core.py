@@ -5,7 +5,7 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
-from shequlab.checks import render
+from shequlab.checks import guard, render
 from shequlab.checks.messages import message
 from shequlab.checks.normalise import DEFAULT_DIGITS, fingerprint
 
@@ -162,7 +162,11 @@ def check(
             found: str | None = fingerprint(name, value, **norm)
         except Exception:
             found = None
-        _recording.append({"name": name, "fingerprint": found})
+        try:
+            guarded: str | None = guard.digest(name, value, norm)
+        except Exception:
+            guarded = None
+        _recording.append({"name": name, "fingerprint": found, "guard": guarded})
         return
     if not seal or "ok" not in seal:
         raise CheckNotSealed(

@@ -41,6 +41,7 @@ def _one(answer: str, visible: str, hidden: str, mode: str, ns: dict[str, Any]) 
             raised = _raises(visible, ns, "<visible>")
             return {
                 "fingerprints": {r["name"]: r["fingerprint"] for r in core._recording},
+                "guards": {r["name"]: r["guard"] for r in core._recording},
                 "visible_error": raised,
             }
         finally:

@@ -21,13 +21,15 @@ import yaml
 from nbclient import NotebookClient
 
 import shequlab.checks
+from shequlab.checks import guard
+from shequlab.checks.normalise import DEFAULT_DIGITS
 from shequlab.checks.probe import MARKER
 
 HIDDEN = re.compile(
     r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M
 )
 PROBE_CELL_TIMEOUT = 120  # seconds: the solution and every wrong answer of one exercise
-CACHE_VERSION = "2"  # 2: "also" (right: true entries)
+CACHE_VERSION = "3"  # 2: "also" (right: true entries); 3: the hidden guard's digests
 
 
 class SealError(RuntimeError):
@@ -112,7 +114,7 @@ def probe_results(
             "mode": mode,
             "solution": nb.cells[index].source,
             "visible": visible,
-            "hidden": hidden,
+            "hidden": guard.strip(hidden),  # the authored tests, measured without the guard
             "wrong": [w["code"] for w in wrong if w["grade_id"] == grade_id],
         }
         code = (
@@ -123,7 +125,7 @@ def probe_results(
         order.append(grade_id)
     if mode == "seal":  # the checks are not sealed yet: the solution runs the hidden tests only
         for cell in test_cells(run).values():
-            cell.source = split_test(cell.source)[1]
+            cell.source = guard.strip(split_test(cell.source)[1])
     client = NotebookClient(
         run,
         timeout=PROBE_CELL_TIMEOUT,
@@ -206,6 +208,60 @@ def compute_seals(
     return seals
 
 
+def _normalise_spec(call: ast.Call, where: str) -> dict[str, Any]:
+    """The normalise() arguments of a check call, as check() passes them (literals only)."""
+    spec: dict[str, Any] = {"digits": DEFAULT_DIGITS, "ordered": True, "key": None, "index": True}
+    for keyword in call.keywords:
+        if keyword.arg in guard.NORMALISE_KEYS:
+            try:
+                spec[keyword.arg] = ast.literal_eval(keyword.value)
+            except ValueError as exc:
+                raise SealError(f"{where}: check(..., {keyword.arg}=…) must be a literal") from exc
+    return spec
+
+
+def compute_guards(
+    nb: nbformat.NotebookNode, wrong: list[dict], results: dict[str, dict]
+) -> dict[str, dict[str, list[str]]]:
+    """grade_id → check name → the guard digests of the right answers: the solution's first,
+    then each `right: true` entry's (see shequlab.checks.guard)."""
+    guards: dict[str, dict[str, list[str]]] = {}
+    for grade_id, cell in test_cells(nb).items():
+        calls = check_calls(split_test(cell.source)[0])
+        entries = [w for w in wrong if w["grade_id"] == grade_id]
+        outcomes = results.get(grade_id, {})
+        for call in calls:
+            name = call.args[0].value
+            ok = outcomes.get("right", {}).get("guards", {}).get(name)
+            if not ok:
+                raise SealError(
+                    f"test cell {grade_id!r}: the hidden guard cannot digest {name!r} with the "
+                    "solution (its canonical form holds a value that is not str, int, float, "
+                    "bool, None, list, tuple or dict)"
+                )
+            digests = [ok]
+            for entry, outcome in zip(entries, outcomes.get("wrong", []), strict=True):
+                found = outcome.get("guards", {}).get(name)
+                if entry.get("right") and found and found not in digests:
+                    digests.append(found)
+            guards.setdefault(grade_id, {})[name] = digests
+    return guards
+
+
+def write_guard(source: str, digests: dict[str, list[str]], where: str) -> str:
+    """`source` (a test cell) with the hidden guard around its hidden block."""
+    visible = split_test(guard.strip(source))[0]
+    calls = []
+    for call in check_calls(visible):
+        name = _check_names(call, where)
+        if len(call.args) < 2:
+            raise SealError(f"{where}: check({name!r}, value, …) needs the value 2nd, by position")
+        expression = ast.get_source_segment(visible, call.args[1])
+        spec = _normalise_spec(call, where)
+        calls.append(guard.Guarded(name, expression, spec, tuple(digests[name])))
+    return guard.inject(source, calls)
+
+
 def write_seals(source: str, seals: dict[str, dict]) -> str:
     """`source` with `seal={...}` added to each check(...) call (before its closing bracket)."""
     lines = source.splitlines(keepends=True)
@@ -247,15 +303,22 @@ def seal_notebook(folder: Path, wrong_file: Path, cache_dir: Path) -> int:
     wrong = yaml.safe_load(wrong_file.read_text(encoding="utf-8")) if wrong_file.exists() else []
     cache = cache_dir / f"{inputs_hash(path, wrong_file, folder / 'data')}.json"
     if cache.is_file():
-        seals = json.loads(cache.read_text(encoding="utf-8"))
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        seals, guards = cached["seals"], cached["guards"]
     else:
         results = probe_results(folder, nb, wrong or [], "seal", only=set(cells))
         seals = compute_seals(nb, wrong or [], results)
+        guards = compute_guards(nb, wrong or [], results)
         cache_dir.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps(seals, ensure_ascii=False, indent=1), encoding="utf-8")
+        cache.write_text(
+            json.dumps({"seals": seals, "guards": guards}, ensure_ascii=False, indent=1),
+            encoding="utf-8",
+        )
     for grade_id, cell in cells.items():
+        where = f"test cell {grade_id!r}"
         for call in check_calls(cell.source):
-            _check_names(call, f"test cell {grade_id!r}")
-        cell.source = write_seals(cell.source, seals[grade_id])
+            _check_names(call, where)
+        guarded = write_guard(cell.source, guards[grade_id], where)
+        cell.source = write_seals(guarded, seals[grade_id])
     nbformat.write(nb, path)
     return sum(len(s) for s in seals.values())
