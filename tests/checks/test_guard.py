@@ -130,3 +130,19 @@ def test_a_fake_hash_function_is_refused(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(_hashlib, "openssl_sha256", lambda data: None)
     with pytest.raises(AssertionError, match="tampered"):
         _run_hidden(0.25)
+
+
+def test_guard_lines_cannot_be_mistaken_for_trainee_code() -> None:
+    """The feedback leak check removes a page quoting any hidden line (> 8 characters) anywhere,
+    trainee code included: every such guard line is one no trainee writes."""
+    source = guard.inject(CELL, [RATE])
+    ours = guard.strip(_hidden(source))
+    for line in _hidden(source).splitlines():
+        line = line.strip()
+        if len(line) > 8 and line not in ours:
+            assert (
+                "_sqg_" in line
+                or "_shequlab_" in line
+                or "/ the " in line
+                or "shequlab guard" in line
+            ), line

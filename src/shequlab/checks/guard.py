@@ -51,52 +51,56 @@ BEGIN = "# >>> shequlab guard (written by `shequlab course build`; do not edit)"
 END = "# <<< shequlab guard"
 
 GUARD_SOURCE = '''
-def _shequlab_guard(name, value, spec):
-    """The digest of the canonical form of `value` (the answer stored in variable `name`)."""
-    _type = (0).__class__.__class__
-    _str, _int, _float, _bool = "".__class__, (0).__class__, (0.0).__class__, True.__class__
-    _list, _tuple, _dict, _none = [].__class__, ().__class__, {}.__class__, _type(None)
-    _builtin = _type([].append)
-    from shequlab.checks.normalise import normalise
-    import _hashlib
-    sha256 = _hashlib.openssl_sha256
-    if _type(sha256) is not _builtin or sha256.__name__ != "openssl_sha256":
+def _shequlab_guard(_sqg_name, _sqg_value, _sqg_spec):
+    """shequlab guard: the digest of the canonical form of an answer."""
+    _sqg_type = (0).__class__.__class__
+    _sqg_str, _sqg_int, _sqg_float = "".__class__, (0).__class__, (0.0).__class__
+    _sqg_bool, _sqg_none = True.__class__, _sqg_type(None)
+    _sqg_list, _sqg_tuple, _sqg_dict = [].__class__, ().__class__, {}.__class__
+    _sqg_builtin = _sqg_type([].append)
+    from shequlab.checks.normalise import normalise as _sqg_normalise
+    import _hashlib as _sqg_hashlib
+    _sqg_sha256 = _sqg_hashlib.openssl_sha256
+    if _sqg_type(_sqg_sha256) is not _sqg_builtin or _sqg_sha256.__name__ != "openssl_sha256":
         assert False, "环境被改动，隐藏测试无法运行 / the kernel was tampered with"
-    parts = []
-    add = parts.append
-    def walk(x, depth):
-        if depth > 40:
-            assert False, name + ": 答案嵌套过深 / the answer is nested too deeply"
-        t = _type(x)
-        if t is _str:
-            add("s" + _str.__repr__(x))
-        elif t is _bool:
-            add("T" if x is True else "F")
-        elif t is _int:
-            add("i" + _int.__repr__(x))
-        elif t is _float:
-            add("f" + _float.__repr__(x))
-        elif t is _none:
-            add("N")
-        elif t is _list or t is _tuple:
-            add("[")
-            for item in x:
-                walk(item, depth + 1)
-            add("]")
-        elif t is _dict:
-            add("{")
-            for k, v in _dict.items(x):
-                walk(k, depth + 1)
-                walk(v, depth + 1)
-            add("}")
+    _sqg_parts = []
+    _sqg_add = _sqg_parts.append
+    def _sqg_walk(_sqg_x, _sqg_depth):
+        if _sqg_depth > 40:
+            assert False, _sqg_name + ": 答案嵌套过深 / the answer is nested too deeply"
+        _sqg_t = _sqg_type(_sqg_x)
+        if _sqg_t is _sqg_str:
+            _sqg_add("s" + _sqg_str.__repr__(_sqg_x))
+        elif _sqg_t is _sqg_bool:
+            _sqg_add("T" if _sqg_x is True else "F")
+        elif _sqg_t is _sqg_int:
+            _sqg_add("i" + _sqg_int.__repr__(_sqg_x))
+        elif _sqg_t is _sqg_float:
+            _sqg_add("f" + _sqg_float.__repr__(_sqg_x))
+        elif _sqg_t is _sqg_none:
+            _sqg_add("N")
+        elif _sqg_t is _sqg_list or _sqg_t is _sqg_tuple:
+            _sqg_add("[")
+            for _sqg_item in _sqg_x:
+                _sqg_walk(_sqg_item, _sqg_depth + 1)
+            _sqg_add("]")
+        elif _sqg_t is _sqg_dict:
+            _sqg_add("{")
+            for _sqg_k, _sqg_v in _sqg_dict.items(_sqg_x):
+                _sqg_walk(_sqg_k, _sqg_depth + 1)
+                _sqg_walk(_sqg_v, _sqg_depth + 1)
+            _sqg_add("}")
         else:
-            assert False, name + ": 答案不是可以评分的值 / the answer cannot be graded"
-    assert _type(name) is _str and _type(spec) is _dict, "guard misuse"
-    walk(normalise(value, **spec), 0)
-    return sha256(_str.encode(name + "\\0" + _str.join("", parts), "utf-8")).hexdigest()
+            assert False, _sqg_name + ": 答案不是可以评分的值 / the answer cannot be graded"
+    assert _sqg_type(_sqg_name) is _sqg_str and _sqg_type(_sqg_spec) is _sqg_dict, "guard misuse"
+    _sqg_walk(_sqg_normalise(_sqg_value, **_sqg_spec), 0)
+    _sqg_text = _sqg_name + "\\0" + _sqg_str.join("", _sqg_parts)
+    return _sqg_sha256(_sqg_str.encode(_sqg_text, "utf-8")).hexdigest()
 '''
 
 NORMALISE_KEYS = ("digits", "ordered", "key", "index")
+# Every line of the guard longer than 8 characters names _sqg_ or _shequlab_: the feedback leak
+# check (shequlab.grading.feedback.leaks) looks for hidden lines in the page, trainee code included.
 _GUARD = re.compile(rf"^{re.escape(BEGIN)}\n.*?^{re.escape(END)}\n?", re.S | re.M)
 _BEGIN_HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n", re.M)
 _END_HIDDEN = re.compile(r"^[ \t]*### END HIDDEN TESTS", re.M)
