@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from shequlab.checks import CheckFailed, CheckNotSealed, check, core, render
+from shequlab.checks import CheckFailed, CheckNotSealed, check, core, guard, render
 from shequlab.checks.normalise import fingerprint
 
 
@@ -154,7 +154,11 @@ def test_recording_mode_records_instead_of_judging(shown) -> None:
     core._recording = []
     try:
         check("x", 1, exercise=1)
-        assert core._recording == [{"name": "x", "fingerprint": fingerprint("x", 1)}]
+        spec = {"digits": 4, "ordered": True, "key": None, "index": True}
+        assert core._recording == [
+            {"name": "x", "fingerprint": fingerprint("x", 1), "guard": guard.digest("x", 1, spec)}
+        ]
+        assert core._recording[0]["guard"] != guard.digest("x", 2, spec)
     finally:
         core._recording = None
     assert shown == []

@@ -4,7 +4,8 @@ into source/<module>/exercises.ipynb by the build (never by hand), cached by a h
 One kernel runs the solution notebook; before each answer cell whose test cell calls `check`, a
 probe cell (shequlab.checks.probe) runs the solution and every wrong_answers.yml entry of that
 grade_id on copies of the namespace and records what each check() call fingerprints; entries
-marked `right: true` are sealed as also right.
+marked `right: true` are sealed as also right. The same run records the hidden guard's digests
+of the right answers, and the guard (shequlab.checks.guard) is written around each hidden block.
 """
 
 from __future__ import annotations
