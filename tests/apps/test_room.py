@@ -63,26 +63,59 @@ def test_bad_room_options_are_refused_in_both_languages(tmp_path, options, messa
     assert any("\u4e00" <= ch <= "\u9fff" for ch in str(caught.value))
 
 
-def test_ready_line_comes_once_when_every_pool_is_full_and_rendered():
+def _pool_item(loop, render):
+    done = loop.create_future()
+    done.set_result({"task": render})
+    return done
+
+
+def test_ready_line_comes_once_when_the_room_pools_are_full_and_rendered():
+    """With room pools the line waits for them alone, then lets the other apps' pools fill."""
+
+    async def run() -> tuple[list[str], list[str]]:
+        lines: list[str] = []
+        released: list[str] = []
+        loop = asyncio.get_running_loop()
+        render_done, render_running = loop.create_future(), loop.create_future()
+        render_done.set_result(None)
+        reporter = ReadyReporter(
+            {"workshop/vote.ipynb": 2},
+            1,
+            2,
+            lines.append,
+            on_ready=lambda: released.append("room filled"),
+        )
+        # The case app's pool is held back (empty) until the room's pool is full.
+        pools = {"workshop/vote.ipynb": [_pool_item(loop, render_done)], "a/case.ipynb": []}
+        assert not reporter.check(pools)  # vote holds 1 of 2
+        pools["workshop/vote.ipynb"].append(_pool_item(loop, render_running))
+        assert not reporter.check(pools)  # the second page is still rendering
+        assert not released
+        render_running.set_result(None)
+        assert reporter.check(pools) and reporter.check(pools)
+        return lines, released
+
+    lines, released = asyncio.run(run())
+    assert released == ["room filled"]  # once
+    assert len(lines) == 1 and lines[0].startswith("就绪 / ready: 2 个内核 kernels in 1 pools")
+    assert "PSS" in lines[0] and "the other 1 apps follow" in lines[0]
+
+
+def test_without_a_room_the_ready_line_waits_for_every_pool():
     async def run() -> list[str]:
         lines: list[str] = []
         loop = asyncio.get_running_loop()
         render_done, render_running = loop.create_future(), loop.create_future()
         render_done.set_result(None)
-
-        def item(render):
-            done = loop.create_future()
-            done.set_result({"task": render})
-            return done
-
-        reporter = ReadyReporter({"workshop/vote.ipynb": 2}, 1, 2, lines.append)
-        pools = {"workshop/vote.ipynb": [item(render_done)], "a/case.ipynb": [item(render_done)]}
-        assert not reporter.check(pools)  # vote holds 1 of 2
-        pools["workshop/vote.ipynb"].append(item(render_running))
-        assert not reporter.check(pools)  # the second page is still rendering
+        reporter = ReadyReporter({}, 1, 2, lines.append)
+        pools = {"a/case.ipynb": [_pool_item(loop, render_done)]}
+        assert not reporter.check(pools)  # the second pool is not there yet
+        pools["b/case.ipynb"] = [_pool_item(loop, render_running)]
+        assert not reporter.check(pools)  # its page is still rendering
         render_running.set_result(None)
-        assert reporter.check(pools) and reporter.check(pools)
+        assert reporter.check(pools)
         return lines
 
     lines = asyncio.run(run())
-    assert len(lines) == 1 and lines[0].startswith("就绪 / ready: 3 ") and "PSS" in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("就绪 / ready: 2 个内核 kernels in 2 pools")
+    assert "follow" not in lines[0]

@@ -51,6 +51,15 @@ PREIMPORT = [
     "IPython.core.completerlib",
     "IPython.extensions.storemagic",
     "matplotlib_inline.backend_inline",
+    # What IPKernelApp.initialize would otherwise import in every fork (a third of its start).
+    "ipykernel.debugger",
+    "IPython.core.debugger",
+    "IPython.core.oinspect",
+    "tornado.gen",
+    "tornado.locks",
+    "tornado.queues",
+    "tornado.platform.asyncio",
+    "faulthandler",
     "shequlab.apps.ipykernel_launcher",
     "shequlab.widgets.charts",
     "shequlab.widgets.header",
@@ -91,16 +100,28 @@ def _store_folder() -> Path | None:
     return None
 
 
+def _launch_app_forkserver(wait: bool) -> ForkServer:
+    server = app_forkserver_settings()
+    (server.scratch / "ipc").mkdir(parents=True)
+    (server.scratch / "logs").mkdir()
+    server.start(wait=wait)
+    return server
+
+
+def prestart_app_forkserver() -> None:
+    """Launch the fork-server now, without waiting for its imports: they run while the app
+    server itself starts (on another core), and the first kernel request waits for them."""
+    global _server
+    if _server is None or not _server.alive():
+        _server = _launch_app_forkserver(wait=False)
+
+
 async def app_forkserver() -> ForkServer:
     """The one fork-server of this process, started (and warmed up) on first use."""
     global _server
     async with _server_lock:
         if _server is None or not _server.alive():
-            server = app_forkserver_settings()
-            (server.scratch / "ipc").mkdir(parents=True)
-            (server.scratch / "logs").mkdir()
-            await asyncio.to_thread(server.start)
-            _server = server
+            _server = await asyncio.to_thread(_launch_app_forkserver, True)
         return _server
 
 

@@ -104,15 +104,35 @@ def pss_bytes(pids: list[int]) -> int:
     return total
 
 
-def ready_line(kernels: int, pools: int, seconds: float, pss: int) -> str:
-    return (
+def ready_line(kernels: int, pools: int, seconds: float, pss: int, others: int = 0) -> str:
+    line = (
         f"就绪 / ready: {kernels} 个内核 kernels in {pools} pools, filled in {seconds:.1f} s; "
         f"pools hold {pss / 2**20:.0f} MB (PSS)"
     )
+    if others:
+        line += f"; 其余 {others} 个应用随后就绪 / the other {others} apps follow"
+    return line
+
+
+def process_age() -> float:
+    """Seconds since this process started (the command itself, its imports included)."""
+    ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+    uptime = float(Path("/proc/uptime").read_text().split()[0])
+    return max(0.0, uptime - ticks / os.sysconf("SC_CLK_TCK"))
 
 
 class ReadyReporter:
-    """Prints the ready line once, the first time every pool is full (polled by the server)."""
+    """Prints the ready line once, the first time the pools it waits for are full (polled by
+    the server).
+
+    With room pools (`sizes`) it waits for those alone: the room is what joins at once, so the
+    server fills the room's pools first and the other apps' pools after the line (`on_ready` is
+    called as it is printed). Without room pools it waits for all `expected_pools`.
+    The fill time counts from `started` (a time.monotonic() value; default: when this process
+    started, so the facilitator reads how long the command took to be ready). Measuring the pools'
+    memory walks every kernel's page tables; `background`, when given, runs that and the echo
+    off the caller's thread (the server's event loop must not stall on it).
+    """
 
     def __init__(
         self,
@@ -120,19 +140,43 @@ class ReadyReporter:
         default: int,
         expected_pools: int,
         echo: Callable[[str], None],
+        started: float | None = None,
+        background: Callable[[Callable[[], None]], None] | None = None,
+        on_ready: Callable[[], None] | None = None,
     ) -> None:
         self.sizes, self.default, self.expected = sizes, default, expected_pools
         self.echo = echo
-        self.started = time.monotonic()
+        self.started = time.monotonic() - process_age() if started is None else started
+        self.background = background
+        self.on_ready = on_ready
         self.done = False
 
     def check(self, pools: Mapping[str, list]) -> bool:
-        if self.done or len(pools) < self.expected:
-            return self.done
-        if filled_pools(pools, self.sizes, self.default) < self.expected:
+        if self.done:
+            return True
+        if self.sizes:
+            if any(name not in pools for name in self.sizes):
+                return False
+            waited = {name: pools[name] for name in self.sizes}
+        elif len(pools) < self.expected:
+            return False
+        else:
+            waited = dict(pools)
+        if filled_pools(waited, self.sizes, self.default) < len(waited):
             return False
         self.done = True
-        kernels = sum(len(pool) for pool in pools.values())
+        if self.on_ready is not None:
+            self.on_ready()
+        kernels = sum(len(pool) for pool in waited.values())
         seconds = time.monotonic() - self.started
-        self.echo(ready_line(kernels, len(pools), seconds, pss_bytes(descendants(os.getpid()))))
+        others = max(len(pools), self.expected) - len(waited)
+
+        def report() -> None:
+            pss = pss_bytes(descendants(os.getpid()))
+            self.echo(ready_line(kernels, len(waited), seconds, pss, others))
+
+        if self.background is None:
+            report()
+        else:
+            self.background(report)
         return True

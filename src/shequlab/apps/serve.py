@@ -319,6 +319,10 @@ def serve(options: ServeOptions, echo=print) -> None:
     if options.host not in ("127.0.0.1", "localhost"):
         echo("用手机扫码加入 / scan to join:\n" + terminal_qr(url))
     sys.stdout.flush()
+    if options.fork_kernels:
+        from shequlab.apps.provisioner import prestart_app_forkserver
+
+        prestart_app_forkserver()  # its imports overlap with Voila's own start-up
     from shequlab.apps.server import main
 
     main(voila_argv(options, prepared))

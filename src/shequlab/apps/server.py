@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import os
 import sys
+import threading
 import time
 from pathlib import Path
 
+import jinja2
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import url_path_join
 from tornado import ioloop, web
@@ -14,6 +19,7 @@ from traitlets import Unicode
 from voila import notebook_renderer
 from voila.app import Voila
 from voila.execute import VoilaExecutor
+from voila.exporter import VoilaExporter
 
 from shequlab.apps.room import ReadyReporter, kernel_pools_config
 
@@ -30,19 +36,45 @@ class GalleryHandler(web.RequestHandler):
         self.finish(Path(self.gallery_file).read_bytes())
 
 
+HOLD_AT_MOST = 180  # seconds the other apps' pools wait for the room's to fill
+# Seconds at least a kernel handed to a page that has not connected yet is kept, however short
+# the idle timeout: a room's phones (or browsers on a loaded machine) can take half a minute.
+NEVER_CONNECTED_GRACE = 90
+
+
 class VisitorAwareKernelManager(AsyncMappingKernelManager):
     """Culls idle kernels of closed tabs, never one handed to a browser that is still connecting.
 
     Voila protects the kernels waiting in its pools from culling, but a pooled kernel keeps the
     idle time it gathered while waiting: once a visitor takes it, the culler could shut it down
     in the second before the browser's websocket connects. A kernel that never had a connection
-    is therefore given a full idle timeout from the moment the culler first sees it unpooled.
+    is therefore given a full idle timeout (NEVER_CONNECTED_GRACE at least) from the moment the
+    culler first sees it unpooled.
     """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._ever_connected: set[str] = set()
         self._unclaimed_since: dict[str, float] = {}
+        self._held_folders: set[str] = set()
+        self._room_filled: asyncio.Event | None = None
+
+    def hold_back(self, folders: set[str]) -> None:
+        """Kernels for notebooks in these folders start only once release_held() is called
+        (at most HOLD_AT_MOST seconds later): the room's pools fill first, on all cores."""
+        self._held_folders = set(folders)
+        self._room_filled = asyncio.Event()
+
+    def release_held(self) -> None:
+        if self._room_filled is not None:
+            self._room_filled.set()
+
+    async def start_kernel(self, *args, **kwargs):
+        held = self._room_filled
+        if held is not None and not held.is_set() and kwargs.get("path") in self._held_folders:
+            with contextlib.suppress(TimeoutError):  # a room that never fills holds nobody back
+                await asyncio.wait_for(held.wait(), HOLD_AT_MOST)
+        return await super().start_kernel(*args, **kwargs)
 
     def notify_connect(self, kernel_id: str) -> None:
         self._ever_connected.add(kernel_id)
@@ -51,7 +83,8 @@ class VisitorAwareKernelManager(AsyncMappingKernelManager):
     async def cull_kernel_if_idle(self, kernel_id: str):
         if kernel_id not in self._ever_connected:
             first_seen = self._unclaimed_since.setdefault(kernel_id, time.monotonic())
-            if time.monotonic() - first_seen < self.cull_idle_timeout:
+            grace = max(self.cull_idle_timeout, NEVER_CONNECTED_GRACE)
+            if time.monotonic() - first_seen < grace:
                 return None
         return await super().cull_kernel_if_idle(kernel_id)
 
@@ -82,9 +115,48 @@ class WidgetStateExecutor(VoilaExecutor):
             self.set_widgets_metadata()
 
 
-# Voila builds its executor in NotebookRenderer by this module-level name; the app server (and
-# only it: this module is imported by `shequlab apps serve`) swaps in the one above.
+class SharedTemplateCode(jinja2.BytecodeCache):
+    """Compiled page templates, kept in memory and shared by every page's exporter.
+
+    Voila makes a new exporter, and with it a new Jinja environment, for each page it renders
+    (each preheated kernel): every one parsed and compiled the same templates again, most of the
+    server's CPU while a room's pools fill. Jinja checks each entry against its template's source
+    (a changed file is compiled anew). The environments sharing it are all alike (VoilaExporter's
+    settings), so the code compiled for one is the code another would compile.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with self._lock:
+            code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = bucket.bytecode_to_string()
+        with self._lock:
+            self._code[bucket.key] = code
+
+
+TEMPLATE_CODE = SharedTemplateCode()
+
+
+class SharedTemplateExporter(VoilaExporter):
+    """Voila's exporter, its templates compiled once per server (SharedTemplateCode)."""
+
+    def _create_environment(self) -> jinja2.Environment:
+        environment = super()._create_environment()
+        environment.bytecode_cache = TEMPLATE_CODE
+        return environment
+
+
+# Voila builds its executor and exporter in NotebookRenderer by these module-level names; the app
+# server (and only it: this module is imported by `shequlab apps serve`) swaps in the ones above.
 notebook_renderer.VoilaExecutor = WidgetStateExecutor
+notebook_renderer.VoilaExporter = SharedTemplateExporter
 
 
 class ShequlabVoila(Voila):
@@ -104,6 +176,19 @@ class ShequlabVoila(Voila):
             pools = kernel_pools_config(self.sizes, default)
             self.config.VoilaKernelManager.kernel_pools_config = pools
 
+    def init_settings(self) -> dict:
+        settings = super().init_settings()
+        if self.sizes and self.voila_configuration.preheat_kernel:
+            # The pools' kernels start when the event loop runs; until the room's pools are
+            # full, the other apps' kernels wait (the room joins at once, the rest trickle in).
+            room = {os.path.dirname(path) for path in self.sizes}
+            others = {
+                os.path.dirname(str(nb.relative_to(self.root_dir)))
+                for nb in Path(self.root_dir).rglob("*.ipynb")
+            }
+            self.kernel_manager.hold_back(others - room)
+        return settings
+
     def start(self) -> None:
         if self.voila_configuration.preheat_kernel:
             self._watch_pools()
@@ -122,7 +207,21 @@ class ShequlabVoila(Voila):
         def echo(line: str) -> None:
             print(line, flush=True)  # on the terminal the facilitator watches, once
 
-        reporter = ReadyReporter(self.sizes, default, len(notebooks), echo)
+        def in_background(report) -> None:
+            threading.Thread(target=report, name="ready-line", daemon=True).start()
+
+        def room_filled() -> None:
+            if isinstance(self.kernel_manager, VisitorAwareKernelManager):
+                self.kernel_manager.release_held()
+
+        reporter = ReadyReporter(
+            self.sizes,
+            default,
+            len(notebooks),
+            echo,
+            background=in_background,
+            on_ready=room_filled,
+        )
         watch = ioloop.PeriodicCallback(lambda: None, 250)
 
         def check() -> None:
