@@ -39,7 +39,14 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 375, "height": 740}
 SHEQULAB = Path(sys.executable).with_name("shequlab")
-KERNEL_STARTS = 8  # kernel starts measured per kind (forked, cold)
+KERNEL_STARTS = 6  # kernel starts measured per kind (forked, cold)
+
+
+_LOADS: list[float] = []  # the 1-min load average, sampled through the run
+
+
+def _load() -> None:
+    _LOADS.append(os.getloadavg()[0])
 
 
 def _free_port() -> int:
@@ -196,18 +203,22 @@ async def _crowd(browser, url: str, selector: str, people: int) -> tuple[list, l
     return list(results), contexts
 
 
-async def _join_and_vote(page, code: str, name: str, amounts: list[int]) -> float:
-    """Join, split the budget, submit; the monotonic time the saved message showed."""
-    await page.locator(".shequlab-join-code input").fill(code)
-    await page.locator(".shequlab-participant input").fill(name)
-    await page.locator(".shequlab-join").click()
-    await page.locator(".shequlab-msg-ok").first.wait_for(timeout=60_000)
-    boxes = page.locator(".shequlab-amount input")
-    for i, amount in enumerate(amounts):
-        await boxes.nth(i).fill(str(amount))
-        await boxes.nth(i).press("Tab")
-    await page.locator(".shequlab-submit").click()
-    await page.locator(".shequlab-msg-ok", has_text="已保存").wait_for(timeout=60_000)
+async def _join_and_vote(page, code: str, name: str, amounts: list[int]) -> float | None:
+    """Join, split the budget, submit; the monotonic time the saved message showed (None: it
+    did not within 90 s, counted as a lost vote)."""
+    try:
+        await page.locator(".shequlab-join-code input").fill(code)
+        await page.locator(".shequlab-participant input").fill(name)
+        await page.locator(".shequlab-join").click()
+        await page.locator(".shequlab-msg-ok").first.wait_for(timeout=90_000)
+        boxes = page.locator(".shequlab-amount input")
+        for i, amount in enumerate(amounts):
+            await boxes.nth(i).fill(str(amount))
+            await boxes.nth(i).press("Tab")
+        await page.locator(".shequlab-submit").click()
+        await page.locator(".shequlab-msg-ok", has_text="已保存").wait_for(timeout=90_000)
+    except Exception:
+        return None
     return time.monotonic()
 
 
@@ -233,6 +244,9 @@ async def _facilitator_view(browser, url: str, contexts: list) -> tuple[float | 
             for i, page in enumerate(pages)
         )
     )
+    if not all(saved):
+        await desk_context.close()
+        return None, code
     last = max(saved)
     try:
         await desk.wait_for_function(
@@ -261,6 +275,7 @@ async def _the_room(url: str, server_pid: int, pools: int) -> dict:
                     await context.close()
                 room, contexts = await _crowd(browser, url + VOTE, VOTE_WIDGET, people)
                 out[people] = {"floor": floor, "room": room}
+                _load()
                 if people == ROOM and all(room):
                     out["shown_after"], out["code"] = await _facilitator_view(
                         browser, url, contexts
@@ -337,9 +352,14 @@ def run() -> str:
         work = Path(tmp)
         with _room_server(work) as (url, proc, log, started):
             fill_s, ready = _wait_ready(log, started)
+            _load()
+            # The room's pools are full at the line; the other apps' pools fill after it.
+            notebooks = [nb.relative_to(work / "build" / "root").parts for nb in
+                         (work / "build" / "root").rglob("*.ipynb")]  # fmt: skip
+            pools = sum(ROOM if parts[0] == "workshop" else 1 for parts in notebooks)
+            rest_s = _wait_back_to_pools(proc.pid, pools)
             kernels = _room_kernels(proc.pid)
             room_pss = _pss_mb(kernels)
-            pools = len(kernels)
             room = asyncio.run(_the_room(url, proc.pid, pools))
             root = work / "build" / "root"
             from shequlab.workshop.store import WorkshopStore
@@ -364,6 +384,7 @@ def run() -> str:
         finally:
             provisioner.stop_app_forkserver()
         cold, cold_pss = asyncio.run(_kernel_starts(False, cwd, code))
+        _load()
 
     match = re.search(r"filled in ([\d.]+) s; pools hold (\d+) MB", ready)
     own_s, ready_mb = (float(match[1]), int(match[2])) if match else (float("nan"), 0)
@@ -432,14 +453,15 @@ def run() -> str:
     rows.append(
         (
             f"`--room {ROOM}` pools filled: command start → ready line",
-            f"{fill_s:.1f} s ({pools} kernels; the line says {own_s:.1f} s)",
+            f"{fill_s:.1f} s ({3 * ROOM} kernels; the line says {own_s:.1f} s); the other "
+            f"{pools - 3 * ROOM} apps' pools full and calm {rest_s:.0f} s later",
             "≤ 30 s",
             fill_s <= 30,
         )
     )
     rows.append(
         (
-            "memory the pools hold as the ready line prints (PSS: server, fork-server, kernels)",
+            "memory held as the ready line prints (PSS: server, fork-server, room's kernels)",
             f"{ready_mb} MB",
             "",
             None,
@@ -454,7 +476,14 @@ def run() -> str:
             "settled_s" in room and log_text.count(READY) == 1,
         )
     )
-    lines = ["| measure | result | target | ok |", "| --- | --- | --- | --- |"]
+    loads = ", ".join(f"{load:.1f}" for load in _LOADS)
+    lines = [
+        f"*Load average (1 min) after the fill, each crowd and the kernel starts: {loads}; "
+        "other jobs on the same cores show here as slower pages, fill and starts.*",
+        "",
+        "| measure | result | target | ok |",
+        "| --- | --- | --- | --- |",
+    ]
     for name, value, target, ok in rows:
         lines.append(
             f"| {name} | {value} | {target} | {'' if ok is None else ('✅' if ok else '❌')} |"
@@ -479,9 +508,11 @@ def run() -> str:
         "stopped: `start_kernel` to the first `kernel_info` reply, forked from a warm fork-server "
         "vs a new `python -OO` process (`--no-fork`). PSS (psutil `memory_full_info`) shares "
         "each page among the processes using it: the room's kernels share the fork-server's "
-        "imported pages; the cold kernels share only libraries. The fill time runs from the "
-        "command's start (imports included) to its ready line, and is measured here and "
-        "printed by the line itself.\n\n" + "\n".join(lines)
+        "imported pages; the cold kernels share only libraries (the room's PSS is taken once "
+        "every pool is full and calm). The fill time runs from the command's start (imports "
+        "included) to its ready line, printed once the room's pools are full and their pages "
+        "rendered (the other apps' pools are held back until then); measured here and printed "
+        "by the line itself.\n\n" + "\n".join(lines)
     )
 
 
