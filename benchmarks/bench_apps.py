@@ -39,6 +39,19 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop a server started in its own session, and any kernel that outlived it."""
+    kids = [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    for pid in kids:
+        with suppress(psutil.NoSuchProcess):
+            psutil.Process(pid).kill()
+
+
 @contextmanager
 def _server(workdir: Path, *args: str):
     """`shequlab apps serve` over every program's case apps and the workshop apps."""
@@ -74,15 +87,7 @@ def _server(workdir: Path, *args: str):
                 time.sleep(0.2)
         yield url, proc
     finally:
-        kids = [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        for pid in kids:
-            with suppress(psutil.NoSuchProcess):
-                psutil.Process(pid).kill()
+        _stop(proc)
         log.close()
 
 

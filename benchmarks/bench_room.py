@@ -8,17 +8,20 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import psutil
+from bench_apps import (  # run.py puts benchmarks/ on sys.path
+    CHROMIUM_ARGS,
+    SHEQULAB,
+    _free_port,
+    _stop,
+)
 
 TITLE = "Workshop room (issue 15)"
 ROOM = int(os.environ.get("SHEQULAB_BENCH_ROOM", "30"))  # smaller only to try the script out
@@ -29,16 +32,7 @@ GALLERY_WIDGET = ".card"  # the gallery's first app card (a static page: the cli
 READY = "就绪 / ready"
 KEY = "246810"
 CULL_IDLE = 30  # closed tabs' kernels go between the 30 and the 60 (a room leaving)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE = {"width": 375, "height": 740}
-SHEQULAB = Path(sys.executable).with_name("shequlab")
 KERNEL_STARTS = 6  # kernel starts measured per kind (forked, cold)
 
 
@@ -47,12 +41,6 @@ _LOADS: list[float] = []  # the 1-min load average, sampled through the run
 
 def _load() -> None:
     _LOADS.append(os.getloadavg()[0])
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
@@ -90,15 +78,7 @@ def _room_server(workdir: Path, *args: str):
     try:
         yield f"http://127.0.0.1:{port}/", proc, log_path, started
     finally:
-        kids = [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        for pid in kids:
-            with suppress(psutil.NoSuchProcess):
-                psutil.Process(pid).kill()
+        _stop(proc)
         log.close()
 
 
