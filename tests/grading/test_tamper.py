@@ -245,6 +245,7 @@ def _grade(tmp_path_factory, module: str, students: list[str]):
     limits = Limits(notebook_seconds=60)
     run = autograde_module(root / "grading", module, workers=2, limits=limits)
     notes = {r.student_id: r.notes for r in run.results}
+    statuses = {r.student_id: r.status for r in run.results}
     with Gradebook(f"sqlite:///{root / 'grading' / 'gradebook.db'}") as gb:
         scores = {
             student: {
@@ -254,7 +255,7 @@ def _grade(tmp_path_factory, module: str, students: list[str]):
             }
             for student in students
         }
-    return scores, notes
+    return scores, notes, statuses
 
 
 @pytest.fixture(scope="module")
@@ -274,11 +275,18 @@ def graded(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.parametrize(("module", "student"), STUDENTS)
 def test_tampering_cannot_score_wrong_answers(graded, module: str, student: str) -> None:
-    all_scores, all_notes = graded(module)
+    all_scores, all_notes, statuses = graded(module)
     scores, notes = all_scores[student], all_notes[student]
     exercises = load_curriculum().modules(module=module)[0].exercises
     auto = {e.grade_id for e in exercises if e.kind == "auto"}
     assert set(scores) == auto  # every autograded cell of the module was graded
-    assert scores == dict.fromkeys(scores, 0), scores
+    if statuses[student] == "crashed" and student in ATTACKS and ATTACKS[student][1]:
+        # A patched builtin can also break the kernel's own messaging (a patched isinstance
+        # made it sign a reply wrongly in CI: "Invalid Signature"). The grader then records no
+        # score at all and flags the submission: still no points, and a trainer looks at it.
+        assert scores == dict.fromkeys(scores), (scores, notes)
+        assert notes, "a crashed submission says why"
+        return
+    assert scores == dict.fromkeys(scores, 0), (statuses[student], scores, notes)
     if student in ("custom_exc", "showtraceback", "patched_check"):
         assert any("test harness" in n for n in notes), notes

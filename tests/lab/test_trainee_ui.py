@@ -218,11 +218,25 @@ def run_all_cells(page: Page, test_cell: Locator) -> None:
 
 
 def type_answer(page: Page, answer_cell: Locator, code: str) -> None:
-    """Replace the whole answer cell with `code`, as typed (pasted) by the trainee."""
-    answer_cell.locator(".cm-content").click()
-    page.keyboard.press("Control+A")
-    page.keyboard.insert_text(code)
-    expect(answer_cell.locator(".cm-content")).to_have_text(code.replace("\n", ""))
+    """Replace the whole answer cell with `code`, as typed (pasted) by the trainee.
+
+    Ctrl+A pressed before the editor has focus selects nothing and the text is inserted beside
+    the old one (seen in CI under load): wait for the focus, and select and insert again if the
+    cell does not read exactly `code`.
+    """
+    editor = answer_cell.locator(".cm-editor")
+    content = answer_cell.locator(".cm-content")
+    for attempt in range(3):
+        content.click()
+        expect(editor).to_have_class(re.compile(r"\bcm-focused\b"))
+        page.keyboard.press("Control+A")
+        page.keyboard.insert_text(code)
+        try:
+            expect(content).to_have_text(code.replace("\n", ""), timeout=5_000)
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
 
 
 def show_from(page: Page, cell: Locator) -> None:
