@@ -122,6 +122,13 @@ def course_check(
     plain: bool = typer.Option(
         False, "--plain-nbgrader", help="Grade with plain nbgrader autograde (slower)."
     ),
+    probe_wrong: bool = typer.Option(
+        False,
+        "--probe-wrong",
+        help="Judge each wrong answer by running its test cell in one kernel per module instead "
+        "of grading a submission for each (several times faster; solution, release and other "
+        "right answers are still graded).",
+    ),
     mistakes: Path = typer.Option(
         None,
         "--mistakes",
@@ -150,7 +157,11 @@ def course_check(
 
     def run() -> int:
         checks = check_course(
-            program, module, workers=workers, engine="nbgrader" if plain else "shequlab"
+            program,
+            module,
+            workers=workers,
+            engine="nbgrader" if plain else "shequlab",
+            grade_wrong=not probe_wrong,
         )
         failed = [c.module_id for c in checks if not c.ok]
         typer.echo(

@@ -25,17 +25,18 @@ def listed_modules() -> list[str]:
 
 @pytest.fixture(scope="session")
 def real_checks() -> dict[str, ModuleCheck] | CurriculumError:
-    """`course check` over the whole curriculum once, two modules at a time."""
+    """`course check --probe-wrong` over the whole curriculum once, two modules at a time: the
+    solution, release and right answers graded, the wrong answers judged by the probe (grading
+    every one of them, about 200 submissions, took 10-11 min on 2 cores)."""
     try:
-        return {c.module_id: c for c in check_course(root=REPO, workers=2)}
+        return {c.module_id: c for c in check_course(root=REPO, workers=2, grade_wrong=False)}
     except CurriculumError as exc:
         return exc
 
 
-# The first module's test also pays for the fixture: `course check` of all 12 modules (about
-# 10-11 min on 2 cores; each grades its solution, release and every recorded wrong answer).
+# The first module's test also pays for the fixture (a few minutes on 2 cores).
 @pytest.mark.slow
-@pytest.mark.timeout(1500)
+@pytest.mark.timeout(1200)
 @pytest.mark.parametrize("module_id", listed_modules())
 def test_real_module_passes_check(real_checks, module_id: str) -> None:
     if isinstance(real_checks, CurriculumError):
@@ -43,6 +44,27 @@ def test_real_module_passes_check(real_checks, module_id: str) -> None:
     result = real_checks[module_id]
     failed = [f"{r.check}: {r.detail}" for r in result.results if not r.ok]
     assert result.ok, f"{module_id} fails `shequlab course check`:\n" + "\n".join(failed)
+
+
+def _wrong_verdicts(result: ModuleCheck) -> list[tuple[str, bool]]:
+    return [(r.check, r.ok) for r in result.results if r.check.startswith("wrong answer fails")]
+
+
+@pytest.mark.slow
+def test_probe_and_grading_judge_every_wrong_answer_alike(real_checks) -> None:
+    """onb-02's wrong answers, each graded as a submission by the real grader, get the verdicts
+    the probe gave them in the fixture's run (and the probe did not grade them)."""
+    if isinstance(real_checks, CurriculumError):
+        pytest.fail(f"curriculum does not load:\n{real_checks}")
+    probed = real_checks["onb-02-hotline"]
+    [graded] = check_course(module="onb-02-hotline", root=REPO, workers=1)
+    assert graded.ok, [f"{r.check}: {r.detail}" for r in graded.results if not r.ok]
+    assert _wrong_verdicts(graded) == _wrong_verdicts(probed)
+    assert len(_wrong_verdicts(graded)) >= 12
+    by_probe = [r.detail for r in probed.results if r.check.startswith("wrong answer fails")]
+    by_grade = [r.detail for r in graded.results if r.check.startswith("wrong answer fails")]
+    assert all(d.endswith("→ test cell fails (probe)") for d in by_probe), by_probe
+    assert all("→ 0/" in d for d in by_grade), by_grade
 
 
 def by_check(result: ModuleCheck) -> dict[str, bool]:
@@ -72,10 +94,14 @@ def test_wrong_answer_that_passes_hidden_tests_fails_check(tmp_path: Path) -> No
         "code": "total_households = 600",
     }
     root = write_fixture_root(tmp_path, wrong_answers=[*WRONG_ANSWERS, sneaky])
-    [result] = check_course(root=root)
-    assert not result.ok
-    outcomes = [r.ok for r in result.results if r.check == "wrong answer fails: total_households"]
-    assert outcomes == [True, False]
+    for grade_wrong in (True, False):  # graded as a submission, and judged by the probe
+        [result] = check_course(root=root, grade_wrong=grade_wrong)
+        assert not result.ok
+        verdicts = [r for r in result.results if r.check == "wrong answer fails: total_households"]
+        assert [r.ok for r in verdicts] == [True, False], grade_wrong
+        assert verdicts[1].detail.endswith(
+            "→ 2/2" if grade_wrong else "→ test cell passes (probe)"
+        ), verdicts[1].detail
 
 
 def test_metadata_disagreement_fails_check(tmp_path: Path) -> None:

@@ -33,7 +33,8 @@ def _raises(code: str, ns: dict[str, Any], label: str) -> bool:
 
 
 def _one(answer: str, visible: str, hidden: str, mode: str, ns: dict[str, Any]) -> dict[str, Any]:
-    if _raises(answer, ns, "<answer>"):
+    answer_error = _raises(answer, ns, "<answer>")
+    if answer_error and mode == "seal":
         return {"answer_error": True}
     if mode == "seal":
         core._recording = []
@@ -47,8 +48,9 @@ def _one(answer: str, visible: str, hidden: str, mode: str, ns: dict[str, Any]) 
         finally:
             core._recording = None
     core._quiet = True
-    try:
+    try:  # after an answer that raises the tests still run, as in nbgrader (which runs every cell)
         return {
+            **({"answer_error": True} if answer_error else {}),
             "visible": _raises(visible, dict(ns), "<visible>"),
             "hidden": _raises(hidden, dict(ns), "<hidden>"),
         }

@@ -5,6 +5,13 @@ Entries of wrong_answers.yml marked `right: true` are other right answers: they 
 Each module is built into a throwaway course root and autograded there (the real gradebook is
 never touched); fake students submit the solution, the untouched release and every recorded wrong
 answer, so a single `nbgrader autograde` run grades them all.
+
+With `grade_wrong=False` (`--probe-wrong`) only the solution, the release and the `right: true`
+entries are autograded; each wrong answer is judged by the probe that measures the visible and
+hidden shares anyway (one kernel per module): it fails when its test cell, visible or hidden part,
+raises after the answer ran — what makes nbgrader score it zero. The probe leaves out the hidden
+guard, which only ever fails more, so a wrong answer the probe proves failing scores zero when
+graded too. tests/course/test_check.py shows both ways agree on a real module.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from shequlab.autograder import cells
 from shequlab.autograder.nbgrader import nbgrader_api, quiet_gradebook, run
 from shequlab.course.build import ModuleBuild, build_module
 from shequlab.course.metadata import load_wrong_answers, metadata_problems
-from shequlab.course.seal import probe_results
+from shequlab.course.seal import SealError, probe_results
 from shequlab.curriculum import Module, load_curriculum
 from shequlab.layout.course import course_root
 from shequlab.layout.project import project_root
@@ -74,26 +81,31 @@ def check_course(
     workers: int = 2,
     console: Console | None = None,
     engine: str = "shequlab",
+    grade_wrong: bool = True,
 ) -> list[ModuleCheck]:
     """Check the selected modules (default: all), in parallel processes; print a table for each.
 
     `engine` grades the fake students with `shequlab grade`'s sandboxed grader (default) or
-    with plain `nbgrader autograde` ("nbgrader")."""
+    with plain `nbgrader autograde` ("nbgrader"); `grade_wrong=False` judges the wrong answers
+    by the probe instead of grading each (module docstring)."""
     root = Path(root) if root is not None else project_root()
     console = console or Console()
     ids = [m.id for m in load_curriculum(root).modules(program, module)]
     if workers <= 1 or len(ids) == 1:
-        checks = [check_module(root, module_id, engine) for module_id in ids]
+        checks = [check_module(root, module_id, engine, grade_wrong) for module_id in ids]
     else:
         context = multiprocessing.get_context("spawn")  # no forked kernels or sqlite handles
-        with ProcessPoolExecutor(min(workers, len(ids)), mp_context=context) as pool:
-            checks = list(pool.map(check_module, [root] * len(ids), ids, [engine] * len(ids)))
+        n = len(ids)
+        with ProcessPoolExecutor(min(workers, n), mp_context=context) as pool:
+            checks = list(pool.map(check_module, [root] * n, ids, [engine] * n, [grade_wrong] * n))
     for result in checks:
         print_module_check(result, console)
     return checks
 
 
-def check_module(root: Path, module_id: str, engine: str = "shequlab") -> ModuleCheck:
+def check_module(
+    root: Path, module_id: str, engine: str = "shequlab", grade_wrong: bool = True
+) -> ModuleCheck:
     """Run every check for one module in a temporary course root."""
     started = time.perf_counter()
     module = load_curriculum(root).modules(module=module_id)[0]
@@ -101,7 +113,7 @@ def check_module(root: Path, module_id: str, engine: str = "shequlab") -> Module
     notebook_dir = root / "notebooks" / module.program / module.id
     with tempfile.TemporaryDirectory(prefix=f"shequlab-check-{module_id}-") as tmp:
         try:
-            _run_checks(result, module, Path(root), notebook_dir, Path(tmp), engine)
+            _run_checks(result, module, Path(root), notebook_dir, Path(tmp), engine, grade_wrong)
         except Exception as exc:  # a crash is a failed check, reported, not a traceback
             result.add("check ran", False, f"{type(exc).__name__}: {exc}")
     result.seconds = time.perf_counter() - started
@@ -109,7 +121,13 @@ def check_module(root: Path, module_id: str, engine: str = "shequlab") -> Module
 
 
 def _run_checks(
-    result: ModuleCheck, module: Module, root: Path, notebook_dir: Path, tmp: Path, engine: str
+    result: ModuleCheck,
+    module: Module,
+    root: Path,
+    notebook_dir: Path,
+    tmp: Path,
+    engine: str,
+    grade_wrong: bool,
 ) -> None:
     exercises, case = notebook_dir / "exercises.ipynb", notebook_dir / "case.ipynb"
     missing = [p.name for p in (exercises, case) if not p.is_file()]
@@ -132,7 +150,8 @@ def _run_checks(
 
     build = build_in_temp_root(root, tmp, module)
     result.add("build", True, "generate_assignment ok")
-    students = write_fake_submissions(build, source_nb, wrong)
+    graded = wrong if grade_wrong else [w for w in wrong if w.get("right")]
+    students = write_fake_submissions(build, source_nb, graded)
     started = time.perf_counter()
     if engine == "nbgrader":
         with quiet_gradebook():
@@ -161,26 +180,43 @@ def _run_checks(
         not earned,
         ", ".join(f"{g}: {s:g}" for g, s in earned.items()) or f"0/{sum(auto.values()):g}",
     )
-    for student, entry in zip(students[2:], wrong, strict=True):
-        score, points = scores[student].get(entry["grade_id"]), auto[entry["grade_id"]]
-        right = bool(entry.get("right"))
+    probed = None
+    if any(not w.get("right") for w in wrong):
+        try:
+            probed = catch_parts(build, wrong)
+        except SealError as exc:  # e.g. the solution itself fails: reported above, and here
+            result.add("wrong answers probed", False, str(exc))
+    graded_scores = dict(zip(map(id, graded), students[2:], strict=True))
+    probe_fails = {id(e): fails for e, fails in probed["test_fails"]} if probed else {}
+    for entry in wrong:
+        grade_id, right = entry["grade_id"], bool(entry.get("right"))
+        check = f"{'right answer scores full' if right else 'wrong answer fails'}: {grade_id}"
+        if id(entry) not in graded_scores:  # judged by the probe (grade_wrong=False)
+            if probed is None:
+                result.add(check, False, f"{_text(entry['description'])} → not probed")
+                continue
+            fails = probe_fails[id(entry)]
+            verdict = "test cell fails (probe)" if fails else "test cell passes (probe)"
+            result.add(check, fails, f"{_text(entry['description'])} → {verdict}")
+            continue
+        score, points = scores[graded_scores[id(entry)]].get(grade_id), auto[grade_id]
         result.add(
-            f"{'right answer scores full' if right else 'wrong answer fails'}: {entry['grade_id']}",
+            check,
             score == points if right else score == 0,
             f"{_text(entry['description'])} → {score:g}/{points:g}"
             if score is not None
             else "not graded",
         )
-    if any(not w.get("right") for w in wrong):
-        measure_shares(result, build, wrong)
+    if probed:
+        measure_shares(result, probed)
     error = execute_case(build.source_dir)
     result.add("case.ipynb executes", error is None, error or "")
 
 
-def measure_shares(result: ModuleCheck, build: ModuleBuild, wrong: list[dict]) -> None:
+def measure_shares(result: ModuleCheck, probed: dict[str, Any]) -> None:
     """Which wrong answers the visible part alone, and the hidden part alone, of each test cell
-    catch (run in one kernel on the built, sealed solution notebook), against the thresholds."""
-    caught = catch_parts(build, wrong)["wrong"]
+    catch (`catch_parts` of the module), against the thresholds."""
+    caught = probed["wrong"]
     for part, minimum in (("visible", VISIBLE_SHARE), ("hidden", HIDDEN_SHARE)):
         hits = sum(ok for _, ok in caught[part])
         share = hits / len(caught[part])
@@ -197,10 +233,13 @@ def catch_parts(build: ModuleBuild, wrong: list[dict]) -> dict[str, Any]:
     "wrong": part ("visible", "hidden") → [(entry, caught)] for each entry not `right: true`; an
     answer that itself raises counts as caught (it scores zero, and the trainee sees the error).
     "solution_fails": grade_ids whose visible or hidden part fails with the solution;
-    "answer_raises": how many of those entries raise in the answer cell itself."""
+    "answer_raises": how many of those entries raise in the answer cell itself;
+    "test_fails": [(entry, the visible or hidden part raised after the answer ran)] for the same
+    entries."""
     sealed = nbformat.read(build.source_dir / "exercises.ipynb", as_version=4)
     outcomes = probe_results(build.source_dir, sealed, wrong, "measure")
     caught: dict[str, list] = {"visible": [], "hidden": []}
+    test_fails = []
     raises = 0
     for grade_id in dict.fromkeys(w["grade_id"] for w in wrong):
         entries = [w for w in wrong if w["grade_id"] == grade_id]
@@ -208,6 +247,7 @@ def catch_parts(build: ModuleBuild, wrong: list[dict]) -> dict[str, Any]:
             if entry.get("right"):  # another right answer: proven to score full, not measured
                 continue
             raises += bool(outcome.get("answer_error"))
+            test_fails.append((entry, bool(outcome["visible"] or outcome["hidden"])))
             for part in caught:
                 caught[part].append((entry, bool(outcome.get("answer_error") or outcome[part])))
     solution_fails = sorted(
@@ -215,7 +255,12 @@ def catch_parts(build: ModuleBuild, wrong: list[dict]) -> dict[str, Any]:
         for g, o in outcomes.items()
         if o["right"].get("answer_error") or o["right"].get("visible") or o["right"].get("hidden")
     )
-    return {"wrong": caught, "solution_fails": solution_fails, "answer_raises": raises}
+    return {
+        "wrong": caught,
+        "solution_fails": solution_fails,
+        "answer_raises": raises,
+        "test_fails": test_fails,
+    }
 
 
 def _text(description: str | dict) -> str:

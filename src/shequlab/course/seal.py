@@ -136,8 +136,9 @@ def probe_results(
     try:
         client.execute()
     except Exception as exc:
+        doing = "sealing" if mode == "seal" else "probing the wrong answers"
         raise SealError(
-            f"the solution notebook failed while sealing: {type(exc).__name__}: "
+            f"the solution notebook failed while {doing}: {type(exc).__name__}: "
             f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
         ) from exc
     results = {}
