@@ -202,9 +202,7 @@ async def _join_and_vote(page, code: str, name: str, amounts: list[int]) -> floa
     return time.monotonic()
 
 
-async def _facilitator_view(
-    browser, url: str, contexts: list
-) -> tuple[float | None, str, int]:
+async def _facilitator_view(browser, url: str, contexts: list) -> tuple[float | None, str, int]:
     """The facilitator opens a vote; every participant (one page per context, already open)
     joins and votes at once. Seconds from the last vote saved to the facilitator's count showing
     everyone (None: not within 30 s, or a page never showed its vote saved), the join code, and
