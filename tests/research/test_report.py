@@ -90,6 +90,31 @@ def test_report_html_is_self_contained(reported) -> None:
 
 
 @pytest.mark.slow
+def test_the_kernel_warm_up_imports_but_leaves_the_notebook_namespace_alone(
+    reported, tmp_path
+) -> None:
+    """The report's kernel imports the analyses' modules before the notebook runs (shequlab.
+    research.report.WARM_UP); a notebook that forgot an import must still fail as in JupyterLab."""
+    copy = tmp_path / "ws"
+    subprocess.run(["cp", "-r", str(reported), str(copy)], check=True, timeout=30)
+    nb = json.loads((copy / "analysis.ipynb").read_text(encoding="utf-8"))
+    probe = (
+        "import sys\n"
+        "assert {'jieba', 'scipy.stats', 'shequlab.widgets.charts'} <= set(sys.modules)\n"
+        "assert not {'_shequlab_warm_up', 'importlib', 'jieba'} & set(globals())"
+    )
+    nb["cells"].insert(1, {"cell_type": "code", "metadata": {"tags": ["no-report"]},
+                           "source": probe, "outputs": [], "execution_count": None})  # fmt: skip
+    (copy / "analysis.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    done = run("report", str(copy))
+    assert done.returncode == 0, done.stderr
+    nb["cells"][1]["source"] = "jieba.lcut('社区')"  # never imported by the notebook
+    (copy / "analysis.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    done = run("report", str(copy))
+    assert done.returncode == 1 and "NameError" in done.stderr, done.stderr
+
+
+@pytest.mark.slow
 def test_a_failing_notebook_writes_no_report_and_says_which_cell(reported, tmp_path) -> None:
     broken = tmp_path / "ws"
     subprocess.run(["cp", "-r", str(reported), str(broken)], check=True, timeout=30)

@@ -26,6 +26,26 @@ if TYPE_CHECKING:
 
 SKIP_TAG = "no-report"
 KERNEL_TIMEOUT = 600  # seconds per cell
+# Sent to the kernel as soon as it starts, silently and inside a function (no name reaches the
+# notebook): it imports what the analyses use while this process loads its own writers, so the
+# two cores work at once. The notebook's own cells then find the modules loaded. A failure here
+# is ignored: the notebook meets it again and reports it.
+WARM_UP = """def _shequlab_warm_up():
+    import importlib
+    for name in {modules!r}:
+        importlib.import_module(name)
+    {more}
+_shequlab_warm_up()
+del _shequlab_warm_up
+"""
+WARM_MODULES = (
+    "shequlab.research.workspace",
+    "shequlab.research.stats",
+    "shequlab.research.scales",
+    "shequlab.widgets.charts",
+)
+# jieba's dictionary (about 2 s to load) only when the workspace has an open question.
+WARM_JIEBA = "import jieba, jieba.posseg; jieba.setLogLevel(30); jieba.initialize()"
 
 
 class ReportProblem(ExpectedError):
@@ -45,13 +65,30 @@ class Report:
 
 
 def start_kernel(root: Path):
-    """A python3 kernel started in `root`; it boots while the caller goes on (on 2 cores the
-    report's own imports and the workspace check overlap with the kernel's start)."""
+    """A python3 kernel started in `root`, told to import the analyses' modules (WARM_UP); it
+    boots and imports while the caller goes on (on 2 cores the report's own imports and the
+    workspace check overlap with the kernel's). The client that sent the warm-up is `km.warm`."""
     from jupyter_client.manager import KernelManager
 
     km = KernelManager(kernel_name="python3")
     km.start_kernel(cwd=str(root))
+    km.warm = km.client()
+    km.warm.start_channels()  # messages wait in the socket until the kernel listens
+    warm_up(km, WARM_MODULES)
     return km
+
+
+def warm_up(km, modules: tuple[str, ...] = (), more: str = "pass") -> None:
+    """Ask the kernel of `start_kernel` to import `modules` and run `more` (one line), silently."""
+    km.warm.execute(WARM_UP.format(modules=modules, more=more), silent=True, store_history=False)
+
+
+def _stop(km) -> None:
+    warm = getattr(km, "warm", None)
+    if warm is not None:
+        warm.stop_channels()
+    if km.has_kernel:
+        km.shutdown_kernel(now=True)
 
 
 def execute(root: Path, timeout: int = KERNEL_TIMEOUT, km=None) -> nbformat.NotebookNode:
@@ -81,8 +118,8 @@ def execute(root: Path, timeout: int = KERNEL_TIMEOUT, km=None) -> nbformat.Note
             "and try again — no report was written",
         ) from None
     finally:
-        if km is not None and km.has_kernel:
-            km.shutdown_kernel(now=True)
+        if km is not None:
+            _stop(km)
     return nb
 
 
@@ -144,8 +181,10 @@ def make_report(root: Path | str, timeout: int = KERNEL_TIMEOUT) -> Report:
         from shequlab.research.workspace import open_workspace
 
         ws = open_workspace(root)
+        if ws.questions("text"):
+            warm_up(km, more=WARM_JIEBA)
     except BaseException:
-        km.shutdown_kernel(now=True)
+        _stop(km)
         raise
     nb = execute(root, timeout, km)
     shown = blocks(nb)
