@@ -172,3 +172,33 @@ def test_one_trainee_id_rule_for_roster_hub_users_and_hub_config(
     assert created == ["t2024001"]
     with pytest.raises(users.UserError):  # refused before any OS account is touched
         create_user("2024001", "shequlab-trainees", tmp_path)
+
+
+def test_two_servers_spawned_at_once_never_share_a_port(monkeypatch) -> None:
+    """JupyterHub's random_port() may hand the same free port to two spawns in a row; our
+    spawners skip a port another of their servers holds, and free it when that server stops."""
+    import asyncio
+
+    from jupyterhub.spawner import LocalProcessSpawner
+
+    from shequlab.hub import spawner as module
+
+    offered = iter([50001, 50001, 50001, 50002, 50001])
+    monkeypatch.setattr(module, "random_port", lambda: next(offered))
+    monkeypatch.setattr(module.RoleEnvMixin, "ports_in_use", set())
+
+    async def started(self):
+        return ("127.0.0.1", self.port)
+
+    async def stopped(self, now=False):
+        return None
+
+    monkeypatch.setattr(LocalProcessSpawner, "start", started)
+    monkeypatch.setattr(LocalProcessSpawner, "stop", stopped)
+    one, two, three = (
+        TraineeSpawner(user=SimpleNamespace(name=f"t{i}", admin=False), port=0) for i in range(3)
+    )
+    assert asyncio.run(module.RoleEnvMixin.start(one)) == ("127.0.0.1", 50001)
+    assert asyncio.run(module.RoleEnvMixin.start(two)) == ("127.0.0.1", 50002)
+    asyncio.run(module.RoleEnvMixin.stop(one))
+    assert asyncio.run(module.RoleEnvMixin.start(three)) == ("127.0.0.1", 50001)

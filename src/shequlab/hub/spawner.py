@@ -8,8 +8,10 @@ import os
 import pwd
 import resource
 from pathlib import Path
+from typing import ClassVar
 
 from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner
+from jupyterhub.utils import random_port
 from traitlets import Integer, Unicode
 from traitlets.config import Configurable
 
@@ -27,6 +29,11 @@ class RoleEnvMixin(Configurable):
 
     exchange = Unicode("", config=True, help="nbgrader exchange root shared by all users.")
     course_dir = Unicode("", config=True, help="nbgrader course root (trainers only).")
+    # Ports handed to the servers this hub runs. JupyterHub's random_port() only asks the OS for a
+    # free port, so two servers spawned at once can get the same one: one fails to bind, and the
+    # hub, finding the other answering there, routes its user to a stranger's server (seen in CI:
+    # a trainee's fetch answered 404 by another trainee's server).
+    ports_in_use: ClassVar[set[int]] = set()
 
     def role(self) -> str:
         return "trainer" if self.user.admin else "trainee"
@@ -35,7 +42,20 @@ class RoleEnvMixin(Configurable):
         if self.role() == "trainer" and self.course_dir:
             # nbgrader's formgrader needs the course root inside the server's root folder.
             self.notebook_dir = self.course_dir
-        return await super().start()
+        if self.port == 0:
+            self.port = next(p for p in iter(random_port, None) if p not in self.ports_in_use)
+        self.ports_in_use.add(self.port)
+        try:
+            return await super().start()
+        except BaseException:
+            self.ports_in_use.discard(self.port)
+            raise
+
+    async def stop(self, now: bool = False):
+        try:
+            return await super().stop(now=now)
+        finally:
+            self.ports_in_use.discard(self.port)
 
     def get_env(self) -> dict[str, str]:
         env = super().get_env()

@@ -104,8 +104,10 @@ def execute(root: Path, timeout: int = KERNEL_TIMEOUT, km=None) -> nbformat.Note
     if not path.is_file():
         raise ReportProblem(f"{root} 中没有 {NOTEBOOK}", f"{root} has no {NOTEBOOK}")
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", km=km,
-                            resources={"metadata": {"path": str(root)}})  # fmt: skip
+    # The kernel answers nbclient's first request only after the warm-up's imports (WARM_UP),
+    # work the cells would otherwise do: allow it a cell's time, not nbclient's 60 s.
+    client = NotebookClient(nb, timeout=timeout, startup_timeout=timeout, kernel_name="python3",
+                            km=km, resources={"metadata": {"path": str(root)}})  # fmt: skip
     try:
         client.execute(cleanup_kc=True)
     except (CellExecutionError, CellTimeoutError) as exc:
