@@ -178,6 +178,7 @@ def test_two_servers_spawned_at_once_never_share_a_port(monkeypatch) -> None:
     """JupyterHub's random_port() may hand the same free port to two spawns in a row; our
     spawners skip a port another of their servers holds, and free it when that server stops."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from jupyterhub.spawner import LocalProcessSpawner
 
@@ -198,7 +199,15 @@ def test_two_servers_spawned_at_once_never_share_a_port(monkeypatch) -> None:
     one, two, three = (
         TraineeSpawner(user=SimpleNamespace(name=f"t{i}", admin=False), port=0) for i in range(3)
     )
-    assert asyncio.run(module.RoleEnvMixin.start(one)) == ("127.0.0.1", 50001)
-    assert asyncio.run(module.RoleEnvMixin.start(two)) == ("127.0.0.1", 50002)
-    asyncio.run(module.RoleEnvMixin.stop(one))
-    assert asyncio.run(module.RoleEnvMixin.start(three)) == ("127.0.0.1", 50001)
+
+    def run(coroutine):
+        # A fresh loop in its own thread: a browser fixture (Playwright's sync API) leaves an
+        # event loop marked running in the main thread (CI: "asyncio.run() cannot be called
+        # from a running event loop").
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, coroutine).result()
+
+    assert run(module.RoleEnvMixin.start(one)) == ("127.0.0.1", 50001)
+    assert run(module.RoleEnvMixin.start(two)) == ("127.0.0.1", 50002)
+    run(module.RoleEnvMixin.stop(one))
+    assert run(module.RoleEnvMixin.start(three)) == ("127.0.0.1", 50001)
