@@ -146,3 +146,56 @@ def test_guard_lines_cannot_be_mistaken_for_trainee_code() -> None:
                 or "/ the " in line
                 or "shequlab guard" in line
             ), line
+
+
+def _run_blinded(value) -> tuple[guard.Blinded, dict]:
+    """Run the blinded hidden block on `value` as the kernel would; the record as the execute
+    reply's user_expressions brings it."""
+    blinded = guard.blind(guard.inject(CELL, [RATE, _guarded("count", 3)]))
+    assert blinded is not None
+    code = _hidden(blinded.source).replace("assert abs(rate - 0.25) < 1e-9, 'wrong'\n", "")
+    namespace = {"rate": value, "count": 3}
+    exec(compile(code, "<hidden>", "exec"), namespace)
+    return blinded, {"status": "ok", "data": {"text/plain": repr(namespace[guard.RECORD])}}
+
+
+def test_blinded_source_holds_no_right_digest_and_the_grader_judges_it() -> None:
+    source = guard.inject(CELL, [RATE, _guarded("count", 3)])
+    blinded = guard.blind(source)
+    assert blinded is not None
+    assert [digests for digests, _ in blinded.expected] == [
+        RATE.digests,
+        (guard.digest("count", 3, SPEC),),
+    ]
+    for digests, _ in blinded.expected:
+        assert not any(d in blinded.source for d in digests)  # the kernel never sees them
+    assert "assert abs(rate - 0.25)" in blinded.source  # the authored asserts still run
+    assert guard.strip(blinded.source) == CELL  # the guard lines are still the guard's
+    assert guard.blind(CELL) is None  # no guard, nothing to blind
+
+    right, record = _run_blinded(0.25)
+    assert guard.judge(record, right) is None
+    wrong, record = _run_blinded(0.5)
+    assert (
+        guard.judge(record, wrong) == "rate 与正确答案不一致 / rate does not match the right answer"
+    )
+
+
+def test_a_missing_or_forged_record_is_not_a_pass() -> None:
+    blinded = guard.blind(guard.inject(CELL, [RATE]))
+    assert blinded is not None
+
+    def record(text) -> dict:
+        return {"status": "ok", "data": {"text/plain": repr(text)}}
+
+    # The kernel said nothing (its run_cell was rewritten to skip the test): not a pass.
+    assert "did not reach the grader" in guard.judge(None, blinded)
+    assert "did not reach the grader" in guard.judge(record(None), blinded)  # reset, never set
+    assert "did not reach the grader" in guard.judge({"status": "error"}, blinded)
+    # A record that copies the only digest the kernel could know of (a wrong answer's) fails.
+    wrong = guard.digest("rate", 0.5, SPEC)
+    assert "does not match" in guard.judge(record(wrong), blinded)
+    # Too few or too many digests for the answers checked, or not a string: not a pass.
+    assert "did not reach the grader" in guard.judge(record(""), blinded)
+    assert "did not reach the grader" in guard.judge(record(f"{wrong} {wrong}"), blinded)
+    assert "did not reach the grader" in guard.judge(record(RATE.digests), blinded)

@@ -7,7 +7,8 @@ and adds tampering code; every autograded cell must score 0.
 - onb-02 (whose tests call check()): hiding the error (set_custom_exc, a silenced showtraceback)
   is caught by nbgrader's own Execute (on_cell_executed adds an error output when the kernel
   replies "error" without one), which our sandboxed executor inherits; patching or redefining
-  `check` is caught by the hidden tests, which never use the helper.
+  `check` is caught by the hidden tests, which never use the helper; a kernel rewritten to reply
+  "ok" to every cell is caught by the guard's digests, judged outside the kernel.
 - onb-02 (integers, rates, Series), onb-04 (Series and tables compared with `.to_dict()`, sets,
   `.abs() < 1e-9`) and yf-05 (tables read with `.loc`, rates, lists): the visible check is
   neutralised first (as above), then the answers are made to lie (subclasses of int, float and
@@ -45,6 +46,17 @@ HARNESS = {
     "shequlab.checks.check = shequlab.checks.core.check = lambda *a, **k: None",
     # A check of their own defined after the import (the test cell re-imports the real one).
     "redefined_check": "def check(*a, **k):\n    return None",
+    # The kernel itself rewritten: every cell, failing or not, replies "ok" with no error output.
+    # nbgrader scores a test cell by its error output, so this alone would give full points;
+    # the grader judges the hidden guard's digests outside the kernel (checks.guard.judge).
+    "kernel_reply": "_ip = get_ipython()\n"
+    "_ip.showtraceback = _ip._showtraceback = lambda *a, **k: None\n"
+    "_run = _ip.run_cell_async\n"
+    "async def _ok(*a, **k):\n"
+    "    result = await _run(*a, **k)\n"
+    "    result.error_before_exec = result.error_in_exec = None\n"
+    "    return result\n"
+    "_ip.run_cell_async = _ok",
 }
 
 # Defines _lie(value) and _patch(names)/_unpatch(); runs once, in the first answer cell.
@@ -280,13 +292,21 @@ def test_tampering_cannot_score_wrong_answers(graded, module: str, student: str)
     exercises = load_curriculum().modules(module=module)[0].exercises
     auto = {e.grade_id for e in exercises if e.kind == "auto"}
     assert set(scores) == auto  # every autograded cell of the module was graded
-    if statuses[student] == "crashed" and student in ATTACKS and ATTACKS[student][1]:
-        # A patched builtin can also break the kernel's own messaging (a patched isinstance
-        # made it sign a reply wrongly in CI: "Invalid Signature"). The grader then records no
-        # score at all and flags the submission: still no points, and a trainer looks at it.
+    if statuses[student] in ("crashed", "timed_out") and student in ATTACKS and ATTACKS[student][1]:
+        # A patched builtin can also break the kernel's own machinery: a patched isinstance
+        # made it sign a reply wrongly in CI ("Invalid Signature"); a patched max stalls each
+        # flush of its output for 10 s ("IOStream.flush timed out"), which on a loaded machine
+        # runs past the notebook's wall-time limit. The grader then records no score at all and
+        # flags the submission: still no points, and a trainer looks at it.
         assert scores == dict.fromkeys(scores), (scores, notes)
         assert notes, "a crashed submission says why"
         return
     assert scores == dict.fromkeys(scores, 0), (statuses[student], scores, notes)
-    if student in ("custom_exc", "showtraceback", "patched_check"):
+    if student in ("custom_exc", "showtraceback", "patched_check", "kernel_reply"):
         assert any("test harness" in n for n in notes), notes
+    if student == "kernel_reply":
+        # The attack worked on the kernel (every test cell replied "ok" without an error), and
+        # the grader overruled each of those cells: without that, all of them would score.
+        overruled = [n for n in notes if "the kernel reported passing test cells" in n]
+        assert overruled, notes
+        assert set(overruled[0].split(": ")[-1].split(", ")) == auto, notes

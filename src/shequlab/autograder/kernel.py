@@ -9,6 +9,7 @@ plain nbgrader's, and so do the grades computed from them.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -26,7 +27,9 @@ from nbgrader.preprocessors import Execute
 from traitlets import Any as AnyTrait
 from traitlets import DottedObjectName, default
 
+from shequlab.autograder.cells import grade_id, is_test
 from shequlab.autograder.sandbox import ForkServer, Limits, SandboxError
+from shequlab.checks import guard
 
 TRUNCATED = "\n[… 输出过长，其余部分已省略 output too long, the rest was dropped (shequlab) …]\n"
 
@@ -42,6 +45,8 @@ class ExecutionEvents:
     sandbox_error: str = ""
     output_bytes: dict[int, int] = field(default_factory=dict)
     truncated_cells: set[int] = field(default_factory=set)
+    # Test cells the kernel reported as passing that the guard's digests, judged here, fail.
+    overruled: list[str] = field(default_factory=list)
 
 
 class QuickReadyClient(AsyncKernelClient):
@@ -163,6 +168,7 @@ class SandboxedExecute(Execute):
     forkserver: ForkServer | None = None  # set once per grading process
     limits: Limits = Limits()
     events: ExecutionEvents | None = None  # the notebook being executed
+    _reply: dict | None = None  # the last execute reply (on_cell_executed)
 
     def create_kernel_manager(self) -> SandboxKernelManager:
         if self.forkserver is None:
@@ -192,6 +198,46 @@ class SandboxedExecute(Execute):
             raise
         finally:
             timer.cancel()
+
+    def preprocess_cell(self, cell, resources, index):
+        """Run a guarded test cell blinded (the kernel never sees a right answer's digest) and
+        judge the digests its reply brings here, where trainee code cannot reach (see
+        shequlab.checks.guard): a cell the kernel reports as passing gets the in-kernel assert's
+        error output when a digest is missing or wrong."""
+        blinded = guard.blind(cell.source) if is_test(cell) else None
+        if blinded is None:
+            return super().preprocess_cell(cell, resources, index)
+        source, self._reply = cell.source, None
+        cell.source = blinded.source
+        kc = self.kc
+        kc.execute = functools.partial(
+            type(kc).execute, kc, user_expressions={"guard": guard.RECORD}
+        )
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        finally:
+            cell.source = source
+            del kc.execute
+        content = (self._reply or {}).get("content", {})
+        if content.get("status") != "ok":
+            return cell, resources  # an error reply has its error output (on_cell_executed)
+        failed = guard.judge(content.get("user_expressions", {}).get("guard"), blinded)
+        if failed is not None and not any(o.output_type == "error" for o in cell.outputs):
+            cell.outputs.append(
+                NotebookNode(
+                    output_type="error",
+                    ename="AssertionError",
+                    evalue=failed,
+                    traceback=[f"\x1b[0;31mAssertionError\x1b[0m: {failed}"],
+                )
+            )
+            if type(self).events is not None:
+                type(self).events.overruled.append(grade_id(cell) or f"cell {index}")
+        return cell, resources
+
+    def on_cell_executed(self, **kwargs):
+        self._reply = kwargs.get("execute_reply")
+        return super().on_cell_executed(**kwargs)
 
     def _deadline(self) -> None:
         km = self.km

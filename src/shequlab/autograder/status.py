@@ -61,6 +61,12 @@ def classify_outputs(nb: NotebookNode, events, findings) -> tuple[str, list[str]
     if events is not None and events.output_truncated:
         found.append("output_limit")
         notes.append(f"output of {len(events.truncated_cells)} cell(s) cut short")
+    if events is not None and events.overruled:
+        notes.append(
+            "the kernel reported passing test cells whose answers the grader found wrong "
+            "(scored 0; the kernel was tampered with, check by hand): "
+            + ", ".join(events.overruled)
+        )
     if findings.tampered:
         found.append("tampered")
     if findings.missing:

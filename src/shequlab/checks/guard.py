@@ -29,12 +29,22 @@ built-in types, which no Python code can replace; it looks up no global or built
 the import statement's. Code that breaks builtins generally makes the cell fail with an error:
 zero points as well.
 
-Out of scope: code that inspects or rewrites the running test itself (`sys.settrace`,
-`sys._getframe`, `gc`, `ctypes`, or the names the hidden block sets while it runs) — in one
-process nothing can stop it; what it could read here is a digest, no more than the fingerprint
-the released visible check already carries — and recovering the answer by trying candidates
-against such a digest. Grading in a separate process would be the only defence; nbgrader runs the
-tests in the trainee's kernel.
+The verdict outside the kernel. Code in the kernel can also rewrite the kernel itself (wrap
+`get_ipython().run_cell_async`, say) so that a failing test cell replies "ok" with no error
+output: nbgrader, which scores a test cell by its error output, then gives the points. So
+`shequlab grade autograde` does not let the kernel judge the digests. Before a test cell runs,
+`blind` takes the right answers' digests out of the source sent to the kernel (its last lines
+only keep the digests its first lines computed); the grader asks for them in the execute
+request, and `judge` compares what the reply brings with the digests the grader kept. A cell
+that reported success scores only if every digest arrived and is a right answer's; otherwise the
+grader adds the error output the in-kernel assert would have made. The kernel never sees a right
+answer's digest, so no code in it can produce one except by computing the right answer. Plain
+`nbgrader autograde` runs the source as written (the in-kernel asserts), and scores honest work
+the same.
+
+Out of scope: code that reads the running test cell (its source, or the names the hidden block
+sets while it runs) and computes the right answer from the authored asserts, and recovering the
+answer by trying candidates against the released visible check's fingerprint.
 
 `GUARD_SOURCE` is injected as text; `digest` runs the same text at build time, so the build and
 the grader cannot disagree.
@@ -42,6 +52,7 @@ the grader cannot disagree.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from dataclasses import dataclass
@@ -172,3 +183,78 @@ def inject(source: str, calls: list[Guarded]) -> str:
         + _end(calls)
         + source[end.start() :]
     )
+
+
+# The blinded guard's last lines leave the digests, joined by spaces, in this name; the grader
+# asks for it in the execute request's user_expressions, which the kernel evaluates after the
+# cell and its hooks have run and sends back in the reply, not on the output channel (writing to
+# stdout from the cell waits on the kernel's output thread, which patched builtins stall).
+RECORD = "_shequlab_record"
+_EMIT = f"""{BEGIN}
+{RECORD} = " ".join(_shequlab_seen)
+del _shequlab_seen
+{END}
+"""
+
+
+@dataclass(frozen=True)
+class Blinded:
+    """A test cell's source as the grader sends it to the kernel, and what it kept back: per
+    checked answer, the right answers' digests and the message of its in-kernel assert."""
+
+    source: str
+    expected: tuple[tuple[tuple[str, ...], str], ...]
+
+
+def blind(source: str) -> Blinded | None:
+    """`source` with its last guard lines (which compare digests) replaced by lines that only
+    write the digests out; None when the cell has no guard."""
+    blocks = list(_GUARD.finditer(source))
+    if len(blocks) != 2:
+        return None
+    last = blocks[1]
+    expected = []
+    for node in ast.parse(last.group(0)).body:
+        if not isinstance(node, ast.Assert):
+            continue
+        # assert <type is str> and _shequlab_seen[i] in (digests...), "message"
+        test, msg = node.test, node.msg
+        if not (
+            isinstance(test, ast.BoolOp)
+            and isinstance(test.values[-1], ast.Compare)
+            and isinstance(test.values[-1].ops[0], ast.In)
+            and isinstance(msg, ast.Constant)
+        ):
+            raise ValueError("the guard's last lines are not the ones the build writes")
+        digests = ast.literal_eval(test.values[-1].comparators[0])
+        expected.append((tuple(digests), str(msg.value)))
+    first = blocks[0]
+    reset = f"{BEGIN}\n{RECORD} = None\n"  # no digests left over from an earlier test cell
+    text = (
+        source[: first.start()]
+        + reset
+        + source[first.start() + len(BEGIN) + 1 : last.start()]
+        + _EMIT
+        + source[last.end() :]
+    )
+    return Blinded(text, tuple(expected))
+
+
+def judge(record: Any, blinded: Blinded) -> str | None:
+    """The message of the first checked answer whose digest is not a right answer's (or of a
+    missing record), None when all are right. `record` is the reply's user_expressions entry for
+    RECORD: {"status": "ok", "data": {"text/plain": "'<digest> <digest>'"}}."""
+    missing = "隐藏测试的结果没有送到评分程序 / the hidden test's result did not reach the grader"
+    try:
+        text = ast.literal_eval(record["data"]["text/plain"]) if record["status"] == "ok" else None
+    except (KeyError, TypeError, ValueError, SyntaxError):
+        return missing
+    if type(text) is not str:
+        return missing
+    seen = text.split(" ") if text else []
+    if len(seen) != len(blinded.expected):
+        return missing
+    for digest_seen, (digests, message) in zip(seen, blinded.expected, strict=True):
+        if digest_seen not in digests:
+            return message
+    return None
