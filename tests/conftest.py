@@ -21,6 +21,22 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Test files that run `make start` in this checkout (it builds and releases the course here):
+# one worker runs them all, one after another (`make test` runs the suite on pytest-xdist).
+CHECKOUT_GROUP = ("tests/test_start.py", "tests/lab/")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Under pytest-xdist (`--dist loadgroup`), each test file goes to one worker whole, so a
+    module-scoped fixture (a graded cohort, a started server) is built once; the files that run
+    `make start` in this checkout share one worker."""
+    root = Path(config.rootpath)
+    for item in items:
+        path = Path(item.fspath).relative_to(root).as_posix()
+        group = "checkout" if path.startswith(CHECKOUT_GROUP) else path
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 def pytest_addoption(parser) -> None:
     parser.addoption(
         "--update-goldens",
