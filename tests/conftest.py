@@ -21,19 +21,24 @@ CHROMIUM_ARGS = [
 ]
 
 
-# Test files that run `make start` in this checkout (it builds and releases the course here):
-# one worker runs them all, one after another (`make test` runs the suite on pytest-xdist).
-CHECKOUT_GROUP = ("tests/test_start.py", "tests/lab/")
+# Files whose tests must not run beside each other (`make test` runs the suite on pytest-xdist):
+# one worker runs each group's files one after another.
+GROUPS = {
+    # `make start` in this checkout (it builds and releases the course here)
+    "checkout": ("tests/test_start.py", "tests/lab/"),
+    # OS accounts and groups made and removed (the rehearsal checks that none is left behind)
+    "os-accounts": ("tests/hub/", "tests/test_permissions.py"),
+}
 
 
 def pytest_collection_modifyitems(config, items) -> None:
     """Under pytest-xdist (`--dist loadgroup`), each test file goes to one worker whole, so a
-    module-scoped fixture (a graded cohort, a started server) is built once; the files that run
-    `make start` in this checkout share one worker."""
+    module-scoped fixture (a graded cohort, a started server) is built once; the files of a
+    group in GROUPS share one worker."""
     root = Path(config.rootpath)
     for item in items:
         path = Path(item.fspath).relative_to(root).as_posix()
-        group = "checkout" if path.startswith(CHECKOUT_GROUP) else path
+        group = next((g for g, paths in GROUPS.items() if path.startswith(paths)), path)
         item.add_marker(pytest.mark.xdist_group(group))
 
 

@@ -114,6 +114,26 @@ def test_the_kernel_warm_up_imports_but_leaves_the_notebook_namespace_alone(
     assert done.returncode == 1 and "NameError" in done.stderr, done.stderr
 
 
+def test_the_warm_up_client_does_not_take_the_identity_nbclient_uses(tmp_path) -> None:
+    """The kernel routes replies by the client socket's identity (the session id). The warm-up
+    client once shared km's session with nbclient's client: whichever reached the kernel first
+    owned the identity, and when it was the warm-up's, nbclient's requests went unanswered (CI
+    waited out the timeout, more often where nbclient ran on jupyter_core's runner thread)."""
+    from shequlab.research.report import _stop, start_kernel
+
+    km = start_kernel(tmp_path)
+    try:
+        assert km.warm.session.bsession != km.session.bsession
+        client = km.client()  # as NotebookClient makes its own
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+        finally:
+            client.stop_channels()
+    finally:
+        _stop(km)
+
+
 @pytest.mark.slow
 def test_a_failing_notebook_writes_no_report_and_says_which_cell(reported, tmp_path) -> None:
     broken = tmp_path / "ws"

@@ -69,10 +69,16 @@ def start_kernel(root: Path):
     boots and imports while the caller goes on (on 2 cores the report's own imports and the
     workspace check overlap with the kernel's). The client that sent the warm-up is `km.warm`."""
     from jupyter_client.manager import KernelManager
+    from jupyter_client.session import Session
 
     km = KernelManager(kernel_name="python3")
     km.start_kernel(cwd=str(root))
-    km.warm = km.client()
+    # A session of its own: the kernel routes replies by the client's socket identity (the
+    # session id), and nbclient's client, made later with km's session, would share it; the
+    # kernel then never saw nbclient's requests whenever the caller's thread had an event loop
+    # running (nbclient on jupyter_core's runner thread), e.g. beside Playwright's sync API.
+    session = Session(key=km.session.key, signature_scheme=km.session.signature_scheme)
+    km.warm = km.client(session=session)
     km.warm.start_channels()  # messages wait in the socket until the kernel listens
     warm_up(km, WARM_MODULES)
     return km
