@@ -23,7 +23,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 LAB_URL := http://127.0.0.1:$(PORT)/lab$(if $(TOKEN),?token=$(TOKEN))
 
 PYTEST_ARGS ?=
-# Test workers (pytest-xdist): a whole test file per worker (tests/conftest.py groups them).
+# Test workers (pytest-xdist): a whole test file per worker; tests/conftest.py keeps some files together.
 TEST_WORKERS ?= 2
 
 # The page script of the Voila apps, bundled with npm and esbuild (Node.js from the venv).
@@ -85,7 +85,7 @@ system-deps: ## Install chromium, fonts-noto-cjk, bubblewrap with apt-get (as ro
 	@scripts/system-deps.sh
 
 test: system-deps install ## Run the whole test suite (browser and server tests included)
-	@status=0; $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS) || status=$$?; \
+	@status=0; $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then \
 		echo "ERROR: pytest collected no tests (exit 5). Check tests/ and PYTEST_ARGS." >&2; \
 	fi; \

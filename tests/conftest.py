@@ -31,15 +31,21 @@ GROUPS = {
 }
 
 
-def pytest_collection_modifyitems(config, items) -> None:
-    """Under pytest-xdist (`--dist loadgroup`), each test file goes to one worker whole, so a
-    module-scoped fixture (a graded cohort, a started server) is built once; the files of a
-    group in GROUPS share one worker."""
-    root = Path(config.rootpath)
-    for item in items:
-        path = Path(item.fspath).relative_to(root).as_posix()
-        group = next((g for g, paths in GROUPS.items() if path.startswith(paths)), path)
-        item.add_marker(pytest.mark.xdist_group(group))
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile` (as `make test` runs it), with the files of a group in GROUPS sent to
+    the same worker as one unit. (xdist's own `loadgroup` marks do not group anything with
+    pytest 9.2: xdist 3.8 renames `item._nodeid`, which pytest no longer reads.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class GroupedFileScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return next((g for g, paths in GROUPS.items() if path.startswith(paths)), path)
+
+    return GroupedFileScheduling(config, log)
 
 
 def pytest_addoption(parser) -> None:
