@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from collections.abc import Iterator
@@ -46,6 +47,16 @@ def pytest_xdist_make_scheduler(config, log):
             return next((g for g, paths in GROUPS.items() if path.startswith(paths)), path)
 
     return GroupedFileScheduling(config, log)
+
+
+def run_in_fresh_loop(coroutine):
+    """asyncio.run(coroutine) on a thread of its own. In a worker where a browser test ran,
+    Playwright's sync API leaves this thread's event loop marked running, and asyncio.run here
+    would refuse ("cannot be called from a running event loop")."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def pytest_addoption(parser) -> None:

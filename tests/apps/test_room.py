@@ -9,6 +9,7 @@ import pytest
 
 from shequlab.apps.room import ReadyReporter, kernel_pools_config, pool_sizes
 from shequlab.apps.serve import ServeError, ServeOptions, check_room, prepare_apps, voila_argv
+from tests.conftest import run_in_fresh_loop
 
 NOTEBOOKS = [
     "onboarding/onb-01-neighbourhood/case.ipynb",
@@ -95,7 +96,7 @@ def test_ready_line_comes_once_when_the_room_pools_are_full_and_rendered():
         assert reporter.check(pools) and reporter.check(pools)
         return lines, released
 
-    lines, released = asyncio.run(run())
+    lines, released = run_in_fresh_loop(run())
     assert released == ["room filled"]  # once
     assert len(lines) == 1 and lines[0].startswith("就绪 / ready: 2 个内核 kernels in 1 pools")
     assert "PSS" in lines[0] and "the other 1 apps follow" in lines[0]
@@ -116,6 +117,6 @@ def test_without_a_room_the_ready_line_waits_for_every_pool():
         assert reporter.check(pools)
         return lines
 
-    lines = asyncio.run(run())
+    lines = run_in_fresh_loop(run())
     assert len(lines) == 1 and lines[0].startswith("就绪 / ready: 2 个内核 kernels in 2 pools")
     assert "follow" not in lines[0]

@@ -12,6 +12,7 @@ from traitlets.config import PyFileConfigLoader
 from shequlab.hub.exchange import prepare_exchange
 from shequlab.hub.settings import CONFIG_FILE, HubSettings
 from shequlab.hub.spawner import TraineeSpawner
+from tests.conftest import run_in_fresh_loop
 
 
 def load(monkeypatch, tmp_path: Path, **env: str):
@@ -177,9 +178,6 @@ def test_one_trainee_id_rule_for_roster_hub_users_and_hub_config(
 def test_two_servers_spawned_at_once_never_share_a_port(monkeypatch) -> None:
     """JupyterHub's random_port() may hand the same free port to two spawns in a row; our
     spawners skip a port another of their servers holds, and free it when that server stops."""
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
     from jupyterhub.spawner import LocalProcessSpawner
 
     from shequlab.hub import spawner as module
@@ -200,14 +198,7 @@ def test_two_servers_spawned_at_once_never_share_a_port(monkeypatch) -> None:
         TraineeSpawner(user=SimpleNamespace(name=f"t{i}", admin=False), port=0) for i in range(3)
     )
 
-    def run(coroutine):
-        # A fresh loop in its own thread: a browser fixture (Playwright's sync API) leaves an
-        # event loop marked running in the main thread (CI: "asyncio.run() cannot be called
-        # from a running event loop").
-        with ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, coroutine).result()
-
-    assert run(module.RoleEnvMixin.start(one)) == ("127.0.0.1", 50001)
-    assert run(module.RoleEnvMixin.start(two)) == ("127.0.0.1", 50002)
-    run(module.RoleEnvMixin.stop(one))
-    assert run(module.RoleEnvMixin.start(three)) == ("127.0.0.1", 50001)
+    assert run_in_fresh_loop(module.RoleEnvMixin.start(one)) == ("127.0.0.1", 50001)
+    assert run_in_fresh_loop(module.RoleEnvMixin.start(two)) == ("127.0.0.1", 50002)
+    run_in_fresh_loop(module.RoleEnvMixin.stop(one))
+    assert run_in_fresh_loop(module.RoleEnvMixin.start(three)) == ("127.0.0.1", 50001)
