@@ -160,6 +160,19 @@ FRAME_WATCH = """
 """
 
 
+def _cpu_by_kind(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far: the server process, its descendants (fork-server, kernels),
+    and every Chromium process (the crowd's browser)."""
+    server = psutil.Process(server_pid)
+    kinds = {"server": _cpu(server), "kernels": 0.0, "browser": 0.0}
+    for p in server.children(recursive=True):
+        kinds["kernels"] += _cpu(p)
+    for p in psutil.process_iter(["name"]):
+        if "chrom" in (p.info["name"] or ""):
+            kinds["browser"] += _cpu(p)
+    return kinds
+
+
 async def _open(context, url: str, selector: str) -> tuple[float, float] | None:
     """(in the page: navigation start to the first frame showing `selector`; as Playwright saw
     it: goto to the selector visible), seconds; None if it never showed within 120 s."""
@@ -252,11 +265,16 @@ async def _the_room(url: str, server_pid: int, pools: int) -> dict:
         browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
             for people in (ROOM, 2 * ROOM):
+                start = _cpu_by_kind(server_pid)
                 floor, contexts = await _crowd(browser, url, GALLERY_WIDGET, people)
+                floor_browser = _cpu_by_kind(server_pid)["browser"] - start["browser"]
                 for context in contexts:
                     await context.close()
+                before = _cpu_by_kind(server_pid)
                 room, contexts = await _crowd(browser, url + VOTE, VOTE_WIDGET, people)
-                out[people] = {"floor": floor, "room": room}
+                after = _cpu_by_kind(server_pid)
+                cpu = {k: after[k] - before[k] for k in after}
+                out[people] = {"floor": floor, "room": room, "cpu": cpu, "floor_cpu": floor_browser}
                 _load()
                 if people == ROOM and all(room):
                     out["shown_after"], out["code"], out["saved"] = await _facilitator_view(
@@ -399,6 +417,18 @@ def run() -> str:
                 f"{len(served)}/{people} served); p95 {r95 - f95:+.2f} s over the floor",
                 f"all served, p95 ≤ floor + {budget:.0f} s",
                 ok,
+            )
+        )
+        cpu = room[people]["cpu"]
+        rows.append(
+            (
+                f"… CPU while the {people} opened the vote app: server / kernels / browser",
+                f"{cpu['server']:.1f} / {cpu['kernels']:.1f} / {cpu['browser']:.1f} CPU-s "
+                f"({(cpu['server'] + cpu['kernels']) / people:.2f} CPU-s per participant on "
+                f"the server's side; the browser used {room[people]['floor_cpu']:.1f} CPU-s "
+                "for the gallery crowd)",
+                "",
+                None,
             )
         )
     shown = room.get("shown_after")
