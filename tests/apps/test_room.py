@@ -50,6 +50,23 @@ def test_serve_passes_room_pools_and_forking_to_voila(tmp_path):
     )
 
 
+def test_page_renders_use_a_client_ready_at_the_kernels_first_reply(tmp_path):
+    """Voila's kernel managers, configured as `apps serve` configures them, make clients that
+    stop waiting 20 ms after the kernel's first reply (not jupyter_client's 200 ms flush)."""
+    from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
+    from traitlets.config import KVArgParseConfigLoader
+
+    from shequlab.forking.client import QuickReadyClient
+
+    argv = voila_argv(ServeOptions(), prepare_apps(tmp_path))
+    config = KVArgParseConfigLoader(
+        [a for a in argv if a.startswith("--ServerKernelManager.")]
+    ).load_config()
+    km = ServerKernelManager(config=config)
+    assert km.client_factory is QuickReadyClient
+    assert ServerKernelManager().client_factory is not QuickReadyClient  # not by default
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [

@@ -175,6 +175,9 @@ def voila_argv(options: ServeOptions, prepared: PreparedApps) -> list[str]:
         # memory back once idle (shequlab.apps.ipykernel_launcher).
         "--VoilaConfiguration.kernel_spec_manager_class="
         "shequlab.apps.ipykernel_launcher.AppKernelSpecManager",
+        # Each page render (a pool refill, a visitor beyond the pool) waits for its kernel:
+        # ready at its first reply, not 200 ms later (jupyter_client's iopub flush).
+        "--ServerKernelManager.client_class=shequlab.forking.client.QuickReadyClient",
         f"--MappingKernelManager.cull_idle_timeout={options.cull_idle_timeout}",
         f"--MappingKernelManager.cull_interval={options.cull_interval}",
         "--MappingKernelManager.cull_connected=False",

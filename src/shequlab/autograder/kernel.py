@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
@@ -30,6 +29,7 @@ from traitlets import DottedObjectName, default
 from shequlab.autograder.cells import grade_id, is_test
 from shequlab.autograder.sandbox import ForkServer, Limits, SandboxError
 from shequlab.checks import guard
+from shequlab.forking.client import QuickReadyClient
 
 TRUNCATED = "\n[… 输出过长，其余部分已省略 output too long, the rest was dropped (shequlab) …]\n"
 
@@ -49,28 +49,6 @@ class ExecutionEvents:
     overruled: list[str] = field(default_factory=list)
 
 
-class QuickReadyClient(AsyncKernelClient):
-    """jupyter_client's client, but its start-up iopub flush waits 20 ms instead of 200 ms.
-
-    The flush only discards start-up status messages; nbclient ignores stray messages anyway
-    (it matches each output to the request that caused it).
-    """
-
-    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
-        get_msg = self.iopub_channel.get_msg
-
-        async def quick(*args: Any, timeout: float | None = None, **kw: Any):
-            return await get_msg(*args, timeout=min(timeout or 0.02, 0.02), **kw)
-
-        self.iopub_channel.get_msg = quick
-        try:
-            await super()._async_wait_for_ready(timeout)
-        finally:
-            del self.iopub_channel.get_msg
-
-    wait_for_ready = _async_wait_for_ready
-
-
 class SandboxKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel is a fork inside the sandbox, not a subprocess of ours."""
 
@@ -80,7 +58,7 @@ class SandboxKernelManager(AsyncKernelManager):
     kernel_env = AnyTrait()
     _pid: int | None = None
 
-    client_class = DottedObjectName("shequlab.autograder.kernel.QuickReadyClient")
+    client_class = DottedObjectName("shequlab.forking.client.QuickReadyClient")
 
     @default("client_factory")
     def _quick_ready_client(self) -> type:
