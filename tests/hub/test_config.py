@@ -197,7 +197,6 @@ def test_two_servers_spawned_at_once_never_share_a_port(monkeypatch) -> None:
     one, two, three = (
         TraineeSpawner(user=SimpleNamespace(name=f"t{i}", admin=False), port=0) for i in range(3)
     )
-
     assert run_in_fresh_loop(module.RoleEnvMixin.start(one)) == ("127.0.0.1", 50001)
     assert run_in_fresh_loop(module.RoleEnvMixin.start(two)) == ("127.0.0.1", 50002)
     run_in_fresh_loop(module.RoleEnvMixin.stop(one))

@@ -73,10 +73,10 @@ def start_kernel(root: Path):
 
     km = KernelManager(kernel_name="python3")
     km.start_kernel(cwd=str(root))
-    # A session of its own: the kernel routes replies by the client's socket identity (the
-    # session id), and nbclient's client, made later with km's session, would share it; the
-    # kernel then never saw nbclient's requests whenever the caller's thread had an event loop
-    # running (nbclient on jupyter_core's runner thread), e.g. beside Playwright's sync API.
+    # A session of its own: the kernel routes by the client socket's identity (the session id),
+    # and nbclient's client, made later with km's session, would share it. Whichever reached the
+    # kernel first owned it; when that was this client, nbclient's requests went unanswered (at
+    # random; more often with nbclient on jupyter_core's runner thread, as beside Playwright).
     session = Session(key=km.session.key, signature_scheme=km.session.signature_scheme)
     km.warm = km.client(session=session)
     km.warm.start_channels()  # messages wait in the socket until the kernel listens
