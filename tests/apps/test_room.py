@@ -137,3 +137,91 @@ def test_without_a_room_the_ready_line_waits_for_every_pool():
     lines = run_in_fresh_loop(run())
     assert len(lines) == 1 and lines[0].startswith("就绪 / ready: 2 个内核 kernels in 2 pools")
     assert "follow" not in lines[0]
+
+
+def _refill(km, pool: list, started: list[float]) -> asyncio.Task:
+    """A pool refill as Voila makes one: a task, in its pool, that starts a kernel; records the
+    loop time the kernel start was let through (the start itself is left out)."""
+
+    async def refill() -> None:
+        await km._after_the_wave()
+        started.append(asyncio.get_running_loop().time())
+
+    task = asyncio.get_running_loop().create_task(refill())
+    pool.append(task)
+    return task
+
+
+def test_pools_refill_after_the_room_has_arrived_not_during_it(monkeypatch):
+    """A refill waits while a page that took a kernel has not connected, and WAVE_QUIET more;
+    the server's first fill does not wait; a refill a visitor already took starts at once."""
+    from shequlab.apps import server
+
+    monkeypatch.setattr(server, "WAVE_QUIET", 0.4)
+    monkeypatch.setattr(server, "WAVE_CHECK", 0.02)
+
+    async def run() -> dict[str, float]:
+        loop = asyncio.get_running_loop()
+        km = server.VisitorAwareKernelManager()
+        pool: list = []
+        km._pools = {"workshop/vote.ipynb": pool}
+        times: dict[str, float] = {}
+
+        first: list[float] = []
+        t0 = loop.time()
+        await _refill(km, pool, first)  # nobody has arrived: the first fill starts at once
+        times["first fill"] = first[0] - t0
+        pool.clear()
+
+        km._kernel_connections["k1"] = 0
+        km.arrived(kernel_id="k1")  # a page took k1; its browser is still loading
+        waiting: list[float] = []
+        refill = _refill(km, pool, waiting)
+        await asyncio.sleep(1.0)
+        times["while k1 connects"] = len(waiting)
+        connected = loop.time()
+        km.notify_connect("k1")
+        await refill
+        times["after connect"] = waiting[0] - connected
+        assert km._kernel_connections["k1"] == 1  # the server's own count still kept
+
+        km.arrived(kernel_id="k2")  # another wave; a visitor beyond the pool takes the refill
+        taken: list[float] = []
+        t1 = loop.time()
+        refill = _refill(km, pool, taken)
+        await asyncio.sleep(0.1)
+        pool.remove(refill)
+        await refill
+        times["taken by a visitor"] = taken[0] - t1
+        times["deferred"] = km.refills_deferred
+        return times
+
+    times = run_in_fresh_loop(run())
+    assert times["first fill"] < 0.1
+    assert times["while k1 connects"] == 0
+    assert 0.35 <= times["after connect"] < 1.0
+    assert times["taken by a visitor"] < 0.3
+    assert times["deferred"] == 2
+
+
+def test_a_refill_waits_at_most_wave_at_most_for_a_page_that_never_connects(monkeypatch):
+    from shequlab.apps import server
+
+    monkeypatch.setattr(server, "WAVE_AT_MOST", 0.5)
+    monkeypatch.setattr(server, "WAVE_QUIET", 0.1)
+    monkeypatch.setattr(server, "WAVE_CHECK", 0.02)
+
+    async def run() -> tuple[float, bool]:
+        loop = asyncio.get_running_loop()
+        km = server.VisitorAwareKernelManager()
+        pool: list = []
+        km._pools = {"workshop/vote.ipynb": pool}
+        km.arrived(kernel_id="gone")  # a tab closed before its page connected
+        started: list[float] = []
+        t0 = loop.time()
+        await _refill(km, pool, started)
+        return started[0] - t0, km.room_arriving()
+
+    waited, arriving = run_in_fresh_loop(run())
+    assert 0.45 <= waited < 1.0
+    assert not arriving  # the page that never connected no longer counts

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import os
 import sys
 import threading
@@ -20,6 +21,7 @@ from voila import notebook_renderer
 from voila.app import Voila
 from voila.execute import VoilaExecutor
 from voila.exporter import VoilaExporter
+from voila.utils import ENV_VARIABLE
 
 from shequlab.apps.room import ReadyReporter, kernel_pools_config
 
@@ -40,6 +42,14 @@ HOLD_AT_MOST = 180  # seconds the other apps' pools wait for the room's to fill
 # Seconds at least a kernel handed to a page that has not connected yet is kept, however short
 # the idle timeout: a room's phones (or browsers on a loaded machine) can take half a minute.
 NEVER_CONNECTED_GRACE = 90
+# A pool's refill waits while a room is arriving: the arrivals get the CPU first. A room is
+# arriving while a page handed a kernel has not connected to it yet (for at most WAVE_AT_MOST
+# seconds after it got the kernel), and for WAVE_QUIET seconds after the last page arrived. A
+# refill starts at the latest WAVE_AT_MOST seconds after it was asked for, and at once when a
+# visitor is waiting for that very kernel (the pool had run dry).
+WAVE_QUIET = 3.0
+WAVE_AT_MOST = 60.0
+WAVE_CHECK = 0.2  # seconds between checks of a waiting refill
 
 
 class VisitorAwareKernelManager(AsyncMappingKernelManager):
@@ -50,6 +60,10 @@ class VisitorAwareKernelManager(AsyncMappingKernelManager):
     in the second before the browser's websocket connects. A kernel that never had a connection
     is therefore given a full idle timeout (NEVER_CONNECTED_GRACE at least) from the moment the
     culler first sees it unpooled.
+
+    Pools refill after a wave of arrivals rather than during it (see WAVE_QUIET): a refill runs
+    the whole notebook in a new kernel and renders its page, the same work as serving a visitor
+    beyond the pool, and would otherwise take the CPU from the room's pages as they load.
     """
 
     def __init__(self, **kwargs):
@@ -58,6 +72,60 @@ class VisitorAwareKernelManager(AsyncMappingKernelManager):
         self._unclaimed_since: dict[str, float] = {}
         self._held_folders: set[str] = set()
         self._room_filled: asyncio.Event | None = None
+        self._last_arrival = -math.inf  # time.monotonic() of the last page arriving
+        self._connecting: dict[str, float] = {}  # kernel handed to a page → when (monotonic)
+        self.refills_deferred = 0  # refills that waited for a wave to pass
+
+    def arrived(self, kernel_id: str | None = None) -> None:
+        """A page arrived: it was handed a kernel (`kernel_id`, until its websocket connects) or
+        connected its websocket."""
+        self._last_arrival = time.monotonic()
+        if kernel_id is not None and kernel_id not in self._ever_connected:
+            self._connecting[kernel_id] = self._last_arrival
+
+    def room_arriving(self) -> bool:
+        """Whether pages are arriving: one arrived in the last WAVE_QUIET seconds, or one that
+        was handed a kernel (less than WAVE_AT_MOST seconds ago) has not connected yet."""
+        now = time.monotonic()
+        for kernel_id, since in list(self._connecting.items()):
+            if now - since >= WAVE_AT_MOST:
+                del self._connecting[kernel_id]
+        return bool(self._connecting) or now - self._last_arrival < WAVE_QUIET
+
+    def count_takes(self) -> None:
+        """Note each page that takes a pooled kernel as an arrival. Voila's pooled manager (the
+        subclass voila_kernel_manager_factory makes of this class) hands them out in
+        get_rendered_notebook."""
+        take = getattr(self, "get_rendered_notebook", None)
+        if take is None:
+            return
+
+        async def taking(*args, **kwargs):
+            self.arrived()
+            taken = await take(*args, **kwargs)
+            self.arrived(kernel_id=taken[-1])  # (render task, rendered cells, kernel id)
+            return taken
+
+        self.get_rendered_notebook = taking
+
+    def _still_pooled(self, task: asyncio.Task | None) -> bool:
+        return any(task in pool for pool in getattr(self, "_pools", {}).values())
+
+    async def _after_the_wave(self) -> None:
+        """Wait while pages are arriving, unless a visitor already took this refill's task."""
+        task = asyncio.current_task()
+        asked = time.monotonic()
+        waited = False
+        while (
+            self.room_arriving()
+            and time.monotonic() - asked < WAVE_AT_MOST
+            and self._still_pooled(task)
+        ):
+            waited = True
+            await asyncio.sleep(WAVE_CHECK)
+        if waited:
+            self.refills_deferred += 1
+            self.log.debug("Pool refill started after %.1f s", time.monotonic() - asked)
 
     def hold_back(self, folders: set[str]) -> None:
         """Kernels for notebooks in these folders start only once release_held() is called
@@ -74,10 +142,18 @@ class VisitorAwareKernelManager(AsyncMappingKernelManager):
         if held is not None and not held.is_set() and kwargs.get("path") in self._held_folders:
             with contextlib.suppress(TimeoutError):  # a room that never fills holds nobody back
                 await asyncio.wait_for(held.wait(), HOLD_AT_MOST)
-        return await super().start_kernel(*args, **kwargs)
+        if (kwargs.get("env") or {}).get(ENV_VARIABLE.VOILA_PREHEAT) == "True":
+            await self._after_the_wave()  # a pool's kernel: the room's pages first
+            return await super().start_kernel(*args, **kwargs)
+        self.arrived()  # a visitor beyond the pools
+        kernel_id = await super().start_kernel(*args, **kwargs)
+        self.arrived(kernel_id=kernel_id)
+        return kernel_id
 
     def notify_connect(self, kernel_id: str) -> None:
         self._ever_connected.add(kernel_id)
+        self._connecting.pop(kernel_id, None)
+        self.arrived()
         super().notify_connect(kernel_id)
 
     async def cull_kernel_if_idle(self, kernel_id: str):
@@ -90,6 +166,7 @@ class VisitorAwareKernelManager(AsyncMappingKernelManager):
 
     async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
         self._ever_connected.discard(kernel_id)
+        self._connecting.pop(kernel_id, None)
         self._unclaimed_since.pop(kernel_id, None)
         return await super().shutdown_kernel(kernel_id, *args, **kwargs)
 
@@ -187,6 +264,8 @@ class ShequlabVoila(Voila):
                 for nb in Path(self.root_dir).rglob("*.ipynb")
             }
             self.kernel_manager.hold_back(others - room)
+        if isinstance(self.kernel_manager, VisitorAwareKernelManager):
+            self.kernel_manager.count_takes()
         return settings
 
     def start(self) -> None:
