@@ -52,7 +52,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m compileall -q -j 0 -o 2 "$$($(PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
 	@touch $@
 
-$(APP_JS): $(STAMP) $(FRONTEND)/package.json $(FRONTEND)/package-lock.json $(FRONTEND)/build.mjs $(wildcard $(FRONTEND)/src/*)
+$(APP_JS): $(STAMP) $(FRONTEND)/package.json $(FRONTEND)/package-lock.json $(FRONTEND)/build.mjs $(wildcard $(FRONTEND)/src/*.* $(FRONTEND)/src/lite/*)
 	$(NPM) ci --no-audit --no-fund --loglevel=error
 	LAB_CSS='$(CURDIR)/$(VENV)/share/jupyter/nbconvert/templates/lab/static/index.css' $(NPM) run build
 	@touch $@

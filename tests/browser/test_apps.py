@@ -113,21 +113,48 @@ def test_language_switch(server, browser):
         context.close()
 
 
-def test_app_page_needs_only_this_server_and_one_script(server, browser):
-    """No CDN (a workshop room may be offline), no JupyterLab page app; widget state comes along."""
+def _scripts_of(
+    server, browser, path: str, widget: str
+) -> tuple[str, list[tuple[str, int]], list[str]]:
+    """Open an app page and see `widget` shown: (its widget client, [(script, bytes)] in request
+    order, requests to other hosts)."""
     context = browser.new_context(viewport=PHONE)
-    requests: list[str] = []
-    context.on("request", lambda r: requests.append(r.url))
+    responses = []
+    context.on("response", lambda r: responses.append(r))
     try:
-        page = open_app(context, f"{server['url']}voila/render/{MODULES[0]}/case.ipynb")
+        page = open_app(context, f"{server['url']}voila/render/{path}")
         assert page.locator('script[type="application/vnd.jupyter.widget-state+json"]').count() == 1
-        assert page.locator(".shequlab-header").is_visible()
-        scripts = [u for u in requests if u.split("?")[0].endswith(".js")]
-        assert [u.rsplit("/", 1)[1] for u in scripts] == ["shequlab-app.js"]
-        foreign = [u for u in requests if not u.startswith(("data:", server["url"]))]
-        assert foreign == []
+        assert page.locator(widget).first.is_visible()
+        scripts = [
+            (r.url.split("?")[0].rsplit("/", 1)[1], len(r.body()))
+            for r in responses
+            if r.url.split("?")[0].endswith(".js")
+        ]
+        foreign = [r.url for r in responses if not r.url.startswith(("data:", server["url"]))]
+        return page.get_attribute("body", "data-client"), scripts, foreign
     finally:
         context.close()
+
+
+def test_workshop_page_needs_only_this_server_and_one_small_script(server, browser):
+    """A room's phones run one small script: no CDN (a room may be offline), no JupyterLab page
+    app, no ipywidgets client; the widgets' state comes with the page."""
+    client, scripts, foreign = _scripts_of(server, browser, "workshop/vote.ipynb", ".shequlab-join")
+    assert client == "light"
+    assert [name for name, _ in scripts] == ["shequlab-app.js"]
+    assert scripts[0][1] < 64 * 1024  # the full ipywidgets client is ~800 KB
+    assert foreign == []
+
+
+def test_case_page_with_an_output_widget_loads_the_full_client(server, browser):
+    """A case app shows charts in an Output widget, which the light script does not draw: it
+    loads the full ipywidgets client from this server, and the page works as before."""
+    client, scripts, foreign = _scripts_of(
+        server, browser, f"{MODULES[0]}/case.ipynb", ".shequlab-header"
+    )
+    assert client == "full"
+    assert [name for name, _ in scripts] == ["shequlab-app.js", "shequlab-widgets.js"]
+    assert foreign == []
 
 
 def test_voila_lab_page_remains_available(tmp_path, browser):
@@ -142,3 +169,36 @@ def test_voila_lab_page_remains_available(tmp_path, browser):
             assert page.locator('script[src*="voila.js"]').count() == 1
         finally:
             context.close()
+
+
+def test_kernel_websocket_serves_only_the_v1_protocol(server):
+    """Voila's handler misreads the older protocol's binary frames (an image widget's bytes)
+    and stalls the whole server: a client that does not ask for v1 is refused, with 400."""
+    import asyncio
+    import json
+    import re
+    import urllib.request
+
+    from tornado.httpclient import HTTPClientError
+    from tornado.websocket import websocket_connect
+
+    from shequlab.apps.server import KERNEL_WS_PROTOCOL
+
+    url = f"{server['url']}voila/render/workshop/rating.ipynb"
+    html = urllib.request.urlopen(url, timeout=120).read().decode("utf-8")
+    config = re.search(
+        r'id="jupyter-config-data" type="application/json">(.*?)</script>', html, re.S
+    )
+    kernel = json.loads(config.group(1))["kernelId"]
+    ws_url = f"{server['url'].replace('http', 'ws', 1)}api/kernels/{kernel}/channels?session_id=t"
+
+    async def connect(subprotocols):
+        try:
+            ws = await websocket_connect(ws_url, subprotocols=subprotocols)
+        except HTTPClientError as exc:
+            return exc.code
+        ws.close()
+        return ws.selected_subprotocol
+
+    assert asyncio.run(connect(None)) == 400
+    assert asyncio.run(connect([KERNEL_WS_PROTOCOL])) == KERNEL_WS_PROTOCOL

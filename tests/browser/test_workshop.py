@@ -79,6 +79,12 @@ def test_voting_from_several_browsers(server, browser, request):
             "r => /^M2017-0[12]\\s.*\\s30\\s/.test(r.innerText)).length === 2",
             timeout=20_000,
         )
+        # The chart is an image widget the kernel sent later, its bytes in a binary frame.
+        desk.wait_for_function(
+            "() => [...document.querySelectorAll('.shequlab-results img.widget-image')]"
+            ".some(i => i.complete && i.naturalWidth > 200)",
+            timeout=20_000,
+        )
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         desk.screenshot(path=str(ARTIFACTS / "vote-facilitator.png"), full_page=True)
         if request.config.getoption("--update-goldens"):  # the facilitator guide's screenshots

@@ -21,6 +21,7 @@ from voila import notebook_renderer
 from voila.app import Voila
 from voila.execute import VoilaExecutor
 from voila.exporter import VoilaExporter
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.utils import ENV_VARIABLE
 
 from shequlab.apps.room import ReadyReporter, kernel_pools_config
@@ -236,6 +237,25 @@ notebook_renderer.VoilaExecutor = WidgetStateExecutor
 notebook_renderer.VoilaExporter = SharedTemplateExporter
 
 
+KERNEL_WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
+
+
+class V1KernelWebsocketHandler(VoilaKernelWebsocketHandler):
+    """Voila's kernel websocket, for clients of the v1 protocol only.
+
+    Voila's handler reads the header of every binary frame it sends as v1. On the older protocol
+    (a client that asks for none) a frame with buffers, such as an image widget's bytes, makes
+    it count billions of offsets, and the whole server, every participant's page with it, stops.
+    Our page script and JupyterLab's ask for v1; a client that does not is refused.
+    """
+
+    async def get(self, kernel_id: str):
+        offered = self.request.headers.get("Sec-WebSocket-Protocol", "")
+        if KERNEL_WS_PROTOCOL not in (p.strip() for p in offered.split(",")):
+            raise web.HTTPError(400, f"kernel websockets need the {KERNEL_WS_PROTOCOL} protocol")
+        return await super().get(kernel_id)
+
+
 class ShequlabVoila(Voila):
     """Voila serving a folder of apps, whose directory listing is replaced by the gallery."""
 
@@ -312,7 +332,12 @@ class ShequlabVoila(Voila):
         watch.start()
 
     def init_handlers(self) -> list:
-        handlers = super().init_handlers()
+        handlers = [
+            (route, V1KernelWebsocketHandler, *rest)
+            if handler is VoilaKernelWebsocketHandler
+            else (route, handler, *rest)
+            for route, handler, *rest in super().init_handlers()
+        ]
         if not self.gallery_file:
             return handlers
         conf = {"gallery_file": self.gallery_file}

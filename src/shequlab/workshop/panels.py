@@ -153,6 +153,7 @@ class FacilitatorPanel(widgets.VBox):
         self.banner.add_class("shequlab-banner")
         self.download = widgets.HTML()
         self.results = widgets.VBox(layout=widgets.Layout(width="100%"))
+        self.results.add_class("shequlab-results")
         wrap = widgets.Layout(flex_flow="row wrap", grid_gap="4px 8px")
         self.desk = widgets.VBox(
             [

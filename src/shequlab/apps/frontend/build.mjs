@@ -1,5 +1,8 @@
 // Build the app page's assets into the Voila template's static folder:
-//   shequlab-app.js / .css   the page script (src/index.js) and its widget styles, bundled;
+//   shequlab-app.js / .css   the page script (src/app.js: the light widget client) and the
+//                            widget styles, bundled;
+//   shequlab-widgets.js      the full ipywidgets client (src/index.js), which shequlab-app.js
+//                            loads for a page with widgets it does not draw;
 //   shequlab-icons.css       Font Awesome, for widget icons (loaded after the page);
 //   shequlab-page.css        the part of JupyterLab's stylesheet an app page uses.
 // `make install` runs this with LAB_CSS set to nbconvert's lab stylesheet in the venv.
@@ -14,7 +17,8 @@ const outdir = path.join(here, '..', 'share', 'voila', 'templates', 'shequlab', 
 
 const result = await esbuild.build({
   entryPoints: {
-    'shequlab-app': path.join(here, 'src', 'index.js'),
+    'shequlab-app': path.join(here, 'src', 'app.js'),
+    'shequlab-widgets': path.join(here, 'src', 'index.js'),
     'shequlab-icons': path.join(here, 'src', 'icons.css'),
   },
   outdir,

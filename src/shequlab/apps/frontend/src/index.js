@@ -1,15 +1,11 @@
-// The page script of shequlab's Voila apps.
+// The full widget client of shequlab's Voila apps (shequlab-widgets.js), for pages with widgets
+// the light page script (src/app.js, which loads this one) does not draw: an Output, a slider.
 //
-// The server has already run the notebook (in a preheated kernel) and sent its outputs as
-// HTML, together with the state of every widget the notebook made. What is left for the browser
-// is the widgets: this script creates them from that state at once, puts each view where the
-// notebook displayed it, and connects them to the page's kernel for interaction. It replaces
-// Voila's JupyterLab-based page app, which loads an application shell and its extensions and
-// asks the kernel for every widget before the first one shows.
-
-import '@lumino/widgets/style/index.css';
-import '@jupyter-widgets/controls/css/widgets-base.css';
-import './app.css';
+// It creates every widget from the state the server sent with the page, puts each view where
+// the notebook displayed it, and connects them to the page's kernel, with ipywidgets' own
+// manager and controls. It replaces Voila's JupyterLab-based page app, which loads an
+// application shell and its extensions and asks the kernel for every widget before the first
+// one shows. Its styles come with the light script (shequlab-app.css).
 
 import * as base from '@jupyter-widgets/base';
 import { ManagerBase } from '@jupyter-widgets/base-manager';
@@ -21,6 +17,7 @@ import { Panel, Widget } from '@lumino/widgets';
 import { marked } from 'marked';
 
 import * as output from './output';
+import { showStatus, LOST } from './status';
 
 const WIDGET_TARGET = 'jupyter.widget';
 const VIEW_MIMETYPE = 'application/vnd.jupyter.widget-view+json';
@@ -30,7 +27,6 @@ const MODULES = {
   '@jupyter-widgets/controls': controls,
   '@jupyter-widgets/output': output,
 };
-const LOST = '连接中断，请刷新页面 / Connection lost, please reload the page.';
 
 /** A widget shown inside an Output widget (e.g. a table a choice produced). */
 class WidgetRenderer extends Panel {
@@ -152,12 +148,6 @@ function connect(config) {
     appendToken: false,
   });
   return new KernelConnection({ model: { id: config.kernelId, name: 'python3' }, serverSettings, handleComms: true });
-}
-
-function showStatus(text) {
-  const el = document.getElementById('shequlab-status');
-  el.textContent = text;
-  el.hidden = false;
 }
 
 async function showView(manager, script) {

@@ -1,0 +1,87 @@
+// The page script of shequlab's Voila apps (shequlab-app.js).
+//
+// The server has already run the notebook (in a preheated kernel) and sent its outputs as HTML,
+// together with the state of every widget the notebook made. What is left for the browser is
+// the widgets: this script shows each one where the notebook displayed it, from that state at
+// once, and connects them to the page's kernel for interaction.
+//
+// A room of 30-60 phones opens the same app at once, so the script a phone must run first is
+// kept small: the controls the workshop apps use (boxes, HTML, text and number fields, buttons,
+// dropdowns, toggle buttons, tabs, images) are drawn here, with ipywidgets' own elements and
+// CSS classes, over the kernel's websocket (src/lite). A page with any other widget (an Output,
+// a slider, ...) loads the full ipywidgets client instead (shequlab-widgets.js, src/index.js).
+
+import '@lumino/widgets/style/index.css';
+import '@jupyter-widgets/controls/css/widgets-base.css';
+import './app.css';
+
+import { known, mount } from './lite/controls';
+import { Kernel } from './lite/kernel';
+import { Store } from './lite/store';
+import { showStatus, LOST } from './status';
+
+const VIEW_MIMETYPE = 'application/vnd.jupyter.widget-view+json';
+const STATE_MIMETYPE = 'application/vnd.jupyter.widget-state+json';
+const FULL_CLIENT = 'shequlab-widgets.js';
+
+/** Load the full ipywidgets client, beside this script; it takes the page over. */
+function loadFullClient(script) {
+  document.body.dataset.client = 'full';
+  const full = document.createElement('script');
+  full.src = script.src.replace(/shequlab-app\.js(\?.*)?$/, FULL_CLIENT);
+  full.onerror = () => {
+    document.body.dataset.widgets = 'error';
+    showStatus(LOST);
+  };
+  document.head.appendChild(full);
+}
+
+function kernelUrl(config) {
+  const base = new URL(config.baseUrl, window.location.href);
+  base.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${base.href}api/kernels/${encodeURIComponent(config.kernelId)}/channels`;
+}
+
+/** Put each widget where the notebook displayed it; true when all of them showed. */
+function renderViews(store) {
+  let shown = true;
+  for (const script of document.querySelectorAll(`script[type="${VIEW_MIMETYPE}"]`)) {
+    const { model_id: modelId } = JSON.parse(script.textContent);
+    const model = store.get(modelId);
+    if (!model) {
+      continue; // closed before the page was sent: nothing to show
+    }
+    const view = mount(model);
+    script.replaceWith(view.el);
+    shown = shown && !view.el.classList.contains('shequlab-widget-error');
+  }
+  return shown;
+}
+
+function main(script) {
+  performance.mark('shequlab:script');
+  const config = JSON.parse(document.getElementById('jupyter-config-data').textContent);
+  const saved = document.querySelector(`script[type="${STATE_MIMETYPE}"]`);
+  const store = new Store(known);
+  try {
+    if (saved) {
+      store.useSaved(JSON.parse(saved.textContent));
+    }
+    if (store.unknownSaved().length > 0) {
+      loadFullClient(script);
+      return;
+    }
+    document.body.dataset.client = 'light';
+    store.kernel = new Kernel(kernelUrl(config), (msg) => store.handle(msg), () => showStatus(LOST));
+    window.shequlab = { store }; // for the browser console
+    const shown = renderViews(store);
+    performance.mark('shequlab:widgets');
+    document.body.dataset.widgets = shown ? 'ready' : 'error';
+  } catch (error) {
+    console.error(error);
+    document.body.dataset.widgets = 'error';
+    showStatus(LOST);
+  }
+}
+
+main(document.currentScript);
