@@ -34,8 +34,12 @@ def test_an_unbuilt_page_script_is_a_clear_error(tmp_path, monkeypatch):
 
 
 def test_page_script_is_built():
-    """`make install` builds it; the browser tests run against this file."""
-    assert serve.APP_SCRIPT.stat().st_size > 100_000
+    """`make install` builds them; the browser tests run against these files: the light page
+    script (small: a room's phones run it), the full ipywidgets client and the stylesheet."""
+    static = serve.APP_SCRIPT.parent
+    assert 5_000 < serve.APP_SCRIPT.stat().st_size < 64 * 1024
+    assert (static / "shequlab-widgets.js").stat().st_size > 500_000
+    assert (static / "shequlab.css").stat().st_size > 50_000
 
 
 NOTEBOOK = [

@@ -136,14 +136,27 @@ def _scripts_of(
         context.close()
 
 
-def test_workshop_page_needs_only_this_server_and_one_small_script(server, browser):
-    """A room's phones run one small script: no CDN (a room may be offline), no JupyterLab page
-    app, no ipywidgets client; the widgets' state comes with the page."""
-    client, scripts, foreign = _scripts_of(server, browser, "workshop/vote.ipynb", ".shequlab-join")
-    assert client == "light"
-    assert [name for name, _ in scripts] == ["shequlab-app.js"]
-    assert scripts[0][1] < 64 * 1024  # the full ipywidgets client is ~800 KB
-    assert foreign == []
+def test_workshop_page_is_one_response_with_a_small_script(server, browser):
+    """A room's phones fetch one page that carries its small script, its stylesheet and the
+    widgets' state: no CDN (a room may be offline), no JupyterLab page app, no ipywidgets
+    client, no other request."""
+    context = browser.new_context(viewport=PHONE)
+    requests: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
+    try:
+        page = open_app(context, f"{server['url']}voila/render/workshop/vote.ipynb")
+        assert page.locator(".shequlab-join").is_visible()
+        assert page.get_attribute("body", "data-client") == "light"
+        assert page.locator('script[type="application/vnd.jupyter.widget-state+json"]').count() == 1
+        inline = page.eval_on_selector_all(
+            "script:not([type]):not([src])", "els => els.map(e => e.textContent.length)"
+        )
+        assert len(inline) == 1 and inline[0] < 64 * 1024  # the full ipywidgets client: 780 KB
+        assert [u for u in requests if not u.startswith("data:")] == [
+            f"{server['url']}voila/render/workshop/vote.ipynb"
+        ]
+    finally:
+        context.close()
 
 
 def test_case_page_with_an_output_widget_loads_the_full_client(server, browser):
@@ -153,7 +166,7 @@ def test_case_page_with_an_output_widget_loads_the_full_client(server, browser):
         server, browser, f"{MODULES[0]}/case.ipynb", ".shequlab-header"
     )
     assert client == "full"
-    assert [name for name, _ in scripts] == ["shequlab-app.js", "shequlab-widgets.js"]
+    assert [name for name, _ in scripts] == ["shequlab-widgets.js"]
     assert foreign == []
 
 
@@ -197,8 +210,9 @@ def test_kernel_websocket_serves_only_the_v1_protocol(server):
             ws = await websocket_connect(ws_url, subprotocols=subprotocols)
         except HTTPClientError as exc:
             return exc.code
+        selected = ws.selected_subprotocol
         ws.close()
-        return ws.selected_subprotocol
+        return selected
 
     assert asyncio.run(connect(None)) == 400
     assert asyncio.run(connect([KERNEL_WS_PROTOCOL])) == KERNEL_WS_PROTOCOL

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import math
 import os
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 import jinja2
+import markupsafe
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import url_path_join
 from tornado import ioloop, web
@@ -222,12 +224,27 @@ class SharedTemplateCode(jinja2.BytecodeCache):
 TEMPLATE_CODE = SharedTemplateCode()
 
 
+APP_STATIC = Path(__file__).parent / "share" / "voila" / "templates" / "shequlab" / "static"
+
+
+@functools.cache
+def inline_static(name: str) -> markupsafe.Markup:
+    """A built file of the app template's static folder, for the page to carry inline (read
+    once per server)."""
+    text = (APP_STATIC / name).read_text(encoding="utf-8")
+    if "</script" in text or "</style" in text:
+        raise ValueError(f"{name} would end its inline element early")
+    return markupsafe.Markup(text)
+
+
 class SharedTemplateExporter(VoilaExporter):
-    """Voila's exporter, its templates compiled once per server (SharedTemplateCode)."""
+    """Voila's exporter, its templates compiled once per server (SharedTemplateCode); the app
+    template's `inline_static` available to it."""
 
     def _create_environment(self) -> jinja2.Environment:
         environment = super()._create_environment()
         environment.bytecode_cache = TEMPLATE_CODE
+        environment.globals["inline_static"] = inline_static
         return environment
 
 

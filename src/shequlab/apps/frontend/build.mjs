@@ -1,13 +1,14 @@
 // Build the app page's assets into the Voila template's static folder:
-//   shequlab-app.js / .css   the page script (src/app.js: the light widget client) and the
-//                            widget styles, bundled;
+//   shequlab-app.js          the page script (src/app.js: the light widget client), bundled;
 //   shequlab-widgets.js      the full ipywidgets client (src/index.js), which shequlab-app.js
 //                            loads for a page with widgets it does not draw;
 //   shequlab-icons.css       Font Awesome, for widget icons (loaded after the page);
-//   shequlab-page.css        the part of JupyterLab's stylesheet an app page uses.
+//   shequlab.css             the page's one stylesheet: JupyterLab's light theme, the part of
+//                            its stylesheet an app page uses and the widgets' styles, minified
+//                            (a room's phones each fetch and parse it at the same moment).
 // `make install` runs this with LAB_CSS set to nbconvert's lab stylesheet in the venv.
 import * as esbuild from 'esbuild';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import postcss from 'postcss';
@@ -56,13 +57,19 @@ root.walkAtRules((at) => {
     at.remove();
   }
 });
-const pageCss = path.join(outdir, 'shequlab-page.css');
-writeFileSync(pageCss, root.toString());
+const theme = readFileSync(path.join(path.dirname(labCss), 'theme-light.css'), 'utf8');
+const widgetsCss = path.join(outdir, 'shequlab-app.css'); // the page script's imports
+const { code: pageCss } = await esbuild.transform(
+  [theme, root.toString(), readFileSync(widgetsCss, 'utf8')].join('\n'),
+  { loader: 'css', minify: true, legalComments: 'none' },
+);
+rmSync(widgetsCss);
+writeFileSync(path.join(outdir, 'shequlab.css'), pageCss);
 
 const sizes = Object.entries(result.metafile.outputs)
-  .filter(([file]) => /\.(js|css)$/.test(file))
+  .filter(([file]) => /\.(js|css)$/.test(file) && !file.endsWith('shequlab-app.css'))
   .map(([file, info]) => [file, info.bytes]);
-sizes.push([pageCss, root.toString().length]);
+sizes.push(['shequlab.css', pageCss.length]);
 for (const [file, bytes] of sizes) {
   console.log(`${path.basename(file)}  ${(bytes / 1024).toFixed(0)} KiB`);
 }

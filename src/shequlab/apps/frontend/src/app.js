@@ -11,11 +11,12 @@
 // CSS classes, over the kernel's websocket (src/lite). A page with any other widget (an Output,
 // a slider, ...) loads the full ipywidgets client instead (shequlab-widgets.js, src/index.js).
 
+// The widgets' styles, which the build puts into the page's one stylesheet (shequlab.css).
 import '@lumino/widgets/style/index.css';
 import '@jupyter-widgets/controls/css/widgets-base.css';
 import './app.css';
 
-import { known, mount } from './lite/controls';
+import { known, mount, useIconsFrom } from './lite/controls';
 import { Kernel } from './lite/kernel';
 import { Store } from './lite/store';
 import { showStatus, LOST } from './status';
@@ -23,12 +24,22 @@ import { showStatus, LOST } from './status';
 const VIEW_MIMETYPE = 'application/vnd.jupyter.widget-view+json';
 const STATE_MIMETYPE = 'application/vnd.jupyter.widget-state+json';
 const FULL_CLIENT = 'shequlab-widgets.js';
+const ICONS = 'shequlab-icons.css';
 
-/** Load the full ipywidgets client, beside this script; it takes the page over. */
-function loadFullClient(script) {
+/** A file of the app template's static folder (where the page's script was built). */
+function beside(config, name) {
+  return new URL(`voila/static/${name}`, new URL(config.baseUrl, window.location.href)).href;
+}
+
+/** Load the full ipywidgets client; it takes the page over. */
+function loadFullClient(config) {
   document.body.dataset.client = 'full';
+  const icons = document.createElement('link');
+  icons.rel = 'stylesheet';
+  icons.href = beside(config, ICONS);
+  document.head.appendChild(icons);
   const full = document.createElement('script');
-  full.src = script.src.replace(/shequlab-app\.js(\?.*)?$/, FULL_CLIENT);
+  full.src = beside(config, FULL_CLIENT);
   full.onerror = () => {
     document.body.dataset.widgets = 'error';
     showStatus(LOST);
@@ -58,7 +69,7 @@ function renderViews(store) {
   return shown;
 }
 
-function main(script) {
+function main() {
   performance.mark('shequlab:script');
   const config = JSON.parse(document.getElementById('jupyter-config-data').textContent);
   const saved = document.querySelector(`script[type="${STATE_MIMETYPE}"]`);
@@ -68,10 +79,11 @@ function main(script) {
       store.useSaved(JSON.parse(saved.textContent));
     }
     if (store.unknownSaved().length > 0) {
-      loadFullClient(script);
+      loadFullClient(config);
       return;
     }
     document.body.dataset.client = 'light';
+    useIconsFrom(beside(config, ICONS));
     store.kernel = new Kernel(kernelUrl(config), (msg) => store.handle(msg), () => showStatus(LOST));
     window.shequlab = { store }; // for the browser console
     const shown = renderViews(store);
@@ -84,4 +96,9 @@ function main(script) {
   }
 }
 
-main(document.currentScript);
+// The page carries this script inline, before the widgets' saved state: start once it is parsed.
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', main);
+} else {
+  main();
+}

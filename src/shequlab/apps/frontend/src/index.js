@@ -5,7 +5,8 @@
 // the notebook displayed it, and connects them to the page's kernel, with ipywidgets' own
 // manager and controls. It replaces Voila's JupyterLab-based page app, which loads an
 // application shell and its extensions and asks the kernel for every widget before the first
-// one shows. Its styles come with the light script (shequlab-app.css).
+// one shows. Its styles are in the page's stylesheet (shequlab.css); the light script adds the
+// icon font's before loading this one.
 
 import * as base from '@jupyter-widgets/base';
 import { ManagerBase } from '@jupyter-widgets/base-manager';

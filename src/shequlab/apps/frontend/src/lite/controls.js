@@ -66,7 +66,21 @@ function setClasses(el, map, previous, current) {
   el.classList.add(...(map[current] || []));
 }
 
+let iconsStylesheet = null; // the icon font's stylesheet, loaded when the first icon shows
+
+/** Where the icon font's stylesheet is (beside the page script). */
+export function useIconsFrom(url) {
+  iconsStylesheet = url;
+}
+
 function icon(name) {
+  if (iconsStylesheet) {
+    const link = element('link');
+    link.rel = 'stylesheet';
+    link.href = iconsStylesheet;
+    document.head.appendChild(link);
+    iconsStylesheet = null;
+  }
   const i = element('i', 'fa');
   i.classList.add(...name.split(/\s+/).filter(Boolean).map((v) => `fa-${v}`));
   return i;
