@@ -191,6 +191,7 @@ def test_kernel_websocket_serves_only_the_v1_protocol(server):
     import json
     import re
     import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
 
     from tornado.httpclient import HTTPClientError
     from tornado.websocket import websocket_connect
@@ -214,5 +215,9 @@ def test_kernel_websocket_serves_only_the_v1_protocol(server):
         ws.close()
         return selected
 
-    assert asyncio.run(connect(None)) == 400
-    assert asyncio.run(connect([KERNEL_WS_PROTOCOL])) == KERNEL_WS_PROTOCOL
+    def run(subprotocols):  # in a thread of its own: Playwright's sync API runs a loop here
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, connect(subprotocols)).result(timeout=60)
+
+    assert run(None) == 400
+    assert run([KERNEL_WS_PROTOCOL]) == KERNEL_WS_PROTOCOL

@@ -434,7 +434,8 @@ export function mount(model) {
           next.set(child.id, current.get(child.id) || mount(child));
         }
         current.forEach((child, id) => next.has(id) || child.dispose());
-        host.replaceChildren(...[...next.values()].map((child) => child.el));
+        host.textContent = ''; // (not replaceChildren: older phones lack it)
+        next.forEach((child) => host.appendChild(child.el));
         current = next;
       };
     },

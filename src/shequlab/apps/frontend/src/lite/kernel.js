@@ -10,6 +10,17 @@ const PROTOCOL = 'v1.kernel.websocket.jupyter.org';
 const RECONNECTS = [500, 2000, 5000]; // ms before each new try after the socket closed
 const PARTS = ['header', 'parent_header', 'metadata', 'content'];
 
+// 64-bit little-endian integers as two 32-bit halves: DataView's BigInt methods are missing on
+// older phones (Safari before 15), and no offset here comes near 2^53.
+function getUint64(view, at) {
+  return view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
+}
+
+function setUint64(view, at, value) {
+  view.setUint32(at, value % 2 ** 32, true);
+  view.setUint32(at + 4, Math.floor(value / 2 ** 32), true);
+}
+
 function uuid() {
   return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`.replace('.', '');
 }
@@ -17,10 +28,10 @@ function uuid() {
 /** A frame's message: {channel, header, parent_header, metadata, content, buffers}. */
 export function decodeFrame(data) {
   const view = new DataView(data);
-  const count = Number(view.getBigUint64(0, true));
+  const count = getUint64(view, 0);
   const offsets = [];
   for (let i = 1; i <= count; i++) {
-    offsets.push(Number(view.getBigUint64(i * 8, true)));
+    offsets.push(getUint64(view, i * 8));
   }
   const utf8 = new TextDecoder('utf-8');
   const part = (i) => new Uint8Array(data, offsets[i], offsets[i + 1] - offsets[i]);
@@ -42,14 +53,14 @@ export function encodeFrame(channel, msg) {
   const count = parts.length + 1;
   const frame = new Uint8Array(8 * (count + 1) + parts.reduce((n, p) => n + p.length, 0));
   const view = new DataView(frame.buffer);
-  view.setBigUint64(0, BigInt(count), true);
+  setUint64(view, 0, count);
   let offset = 8 * (count + 1);
   parts.forEach((p, i) => {
-    view.setBigUint64(8 * (i + 1), BigInt(offset), true);
+    setUint64(view, 8 * (i + 1), offset);
     frame.set(p, offset);
     offset += p.length;
   });
-  view.setBigUint64(8 * count, BigInt(offset), true);
+  setUint64(view, 8 * count, offset);
   return frame.buffer;
 }
 
