@@ -19,7 +19,7 @@ import './app.css';
 import { known, mount, useIconsFrom } from './lite/controls';
 import { Kernel } from './lite/kernel';
 import { Store } from './lite/store';
-import { showStatus, LOST } from './status';
+import { showStatus, widgetsDone, widgetsFailed, LOST } from './status';
 
 const VIEW_MIMETYPE = 'application/vnd.jupyter.widget-view+json';
 const STATE_MIMETYPE = 'application/vnd.jupyter.widget-state+json';
@@ -40,10 +40,7 @@ function loadFullClient(config) {
   document.head.appendChild(icons);
   const full = document.createElement('script');
   full.src = beside(config, FULL_CLIENT);
-  full.onerror = () => {
-    document.body.dataset.widgets = 'error';
-    showStatus(LOST);
-  };
+  full.onerror = () => widgetsFailed(new Error(`${FULL_CLIENT} did not load`));
   document.head.appendChild(full);
 }
 
@@ -86,13 +83,9 @@ function main() {
     useIconsFrom(beside(config, ICONS));
     store.kernel = new Kernel(kernelUrl(config), (msg) => store.handle(msg), () => showStatus(LOST));
     window.shequlab = { store }; // for the browser console
-    const shown = renderViews(store);
-    performance.mark('shequlab:widgets');
-    document.body.dataset.widgets = shown ? 'ready' : 'error';
+    widgetsDone(renderViews(store));
   } catch (error) {
-    console.error(error);
-    document.body.dataset.widgets = 'error';
-    showStatus(LOST);
+    widgetsFailed(error);
   }
 }
 

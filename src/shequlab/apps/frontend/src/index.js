@@ -18,7 +18,7 @@ import { Panel, Widget } from '@lumino/widgets';
 import { marked } from 'marked';
 
 import * as output from './output';
-import { showStatus, LOST } from './status';
+import { showStatus, widgetsDone, widgetsFailed, LOST } from './status';
 
 const WIDGET_TARGET = 'jupyter.widget';
 const VIEW_MIMETYPE = 'application/vnd.jupyter.widget-view+json';
@@ -209,12 +209,9 @@ async function main() {
     }
     const shown = await renderViews(manager);
     await manager.makeRemaining();
-    performance.mark('shequlab:widgets');
-    document.body.dataset.widgets = shown ? 'ready' : 'error';
+    widgetsDone(shown);
   } catch (error) {
-    console.error(error);
-    document.body.dataset.widgets = 'error';
-    showStatus(LOST);
+    widgetsFailed(error);
   }
 }
 
