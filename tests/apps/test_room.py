@@ -225,3 +225,57 @@ def test_a_refill_waits_at_most_wave_at_most_for_a_page_that_never_connects(monk
     waited, arriving = run_in_fresh_loop(run())
     assert 0.45 <= waited < 1.0
     assert not arriving  # the page that never connected no longer counts
+
+
+def test_culling_activity_is_read_from_each_kernels_messages():
+    """The server's own activity watcher (headers only): a real app kernel's execution counts
+    as activity and its state follows busy/idle; a kernel_info request (untracked) does not."""
+    from shequlab.apps.ipykernel_launcher import AppKernelSpecManager
+    from shequlab.apps.server import VisitorAwareKernelManager
+
+    async def run() -> dict:
+        km = VisitorAwareKernelManager(kernel_spec_manager=AppKernelSpecManager())
+        seen: dict = {}
+        kernel_id = await km.start_kernel(kernel_name="python3")
+        kernel = km.get_kernel(kernel_id)
+        client = kernel.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=60)
+            await asyncio.sleep(0.5)
+            before = kernel.last_activity
+            await client.kernel_info(reply=True, timeout=30)
+            await asyncio.sleep(0.3)
+            seen["after kernel_info"] = kernel.last_activity == before
+            client.execute("import time; time.sleep(1.0)")
+            await asyncio.sleep(0.5)
+            seen["while running"] = kernel.execution_state
+            await asyncio.sleep(1.2)
+            seen["after running"] = kernel.execution_state
+            seen["activity advanced"] = kernel.last_activity > before
+        finally:
+            client.stop_channels()
+            await km.shutdown_all(now=True)
+        return seen
+
+    seen = run_in_fresh_loop(run())
+    assert seen == {
+        "after kernel_info": True,
+        "while running": "busy",
+        "after running": "idle",
+        "activity advanced": True,
+    }
+
+
+def test_app_server_logger_drops_debug_calls_at_its_level():
+    """Debug calls are dropped by the logger itself (no record built per kernel message),
+    and --debug still turns them on."""
+    import logging
+
+    from shequlab.apps.server import ShequlabVoila
+
+    app = ShequlabVoila()
+    assert app.log.isEnabledFor(logging.INFO)
+    assert not app.log.isEnabledFor(logging.DEBUG)
+    app.log_level = logging.DEBUG
+    assert app.log.isEnabledFor(logging.DEBUG)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import functools
 import json
+import logging
 import math
 import os
 import sys
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import jinja2
 import markupsafe
+from jupyter_client.session import DELIM
+from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import url_path_join
 from tornado import ioloop, web
@@ -153,6 +156,43 @@ class VisitorAwareKernelManager(AsyncMappingKernelManager):
         self.arrived(kernel_id=kernel_id)
         return kernel_id
 
+    def start_watching_activity(self, kernel_id: str) -> None:
+        """Record each kernel's activity (for culling) from its messages' headers alone.
+
+        jupyter_server's watcher deserializes every IOPub message a second time (the page
+        renderer already does): it checks the signature and parses the dates of the headers,
+        a fifth of the server's work while an app's page is rendered (every widget a kernel
+        creates is a message). What culling needs is in the header frames: the message's type,
+        its parent's type, and the execution state of status messages. The signature protects
+        nothing here: only the kernel publishes on its IOPub socket.
+        """
+        kernel = self._kernels[kernel_id]
+        kernel.reason = ""
+        kernel.last_activity = utcnow()
+        kernel._activity_stream = kernel.connect_iopub()
+
+        def record_activity(frames: list[bytes]) -> None:
+            try:
+                # [identities…, DELIM, signature, header, parent header, metadata, content, …]
+                at = frames.index(DELIM)
+                msg_type = json.loads(frames[at + 2]).get("msg_type")
+                parent_type = json.loads(frames[at + 3]).get("msg_type")
+            except (ValueError, IndexError, AttributeError):
+                return  # not a Jupyter message: no activity
+            tracked = self.track_message_type(parent_type)
+            if self.track_message_type(msg_type) or tracked or kernel.execution_state == "busy":
+                self.last_kernel_activity = kernel.last_activity = utcnow()
+            if msg_type != "status":
+                return
+            with contextlib.suppress(ValueError, IndexError, AttributeError):
+                state = json.loads(frames[at + 5]).get("execution_state")
+                if tracked:
+                    kernel.execution_state = state
+                elif kernel.execution_state == "starting" and state != "starting":
+                    kernel.execution_state = "idle"  # as jupyter_server normalises it
+
+        kernel._activity_stream.on_recv(record_activity)
+
     def notify_connect(self, kernel_id: str) -> None:
         self._ever_connected.add(kernel_id)
         self._connecting.pop(kernel_id, None)
@@ -281,6 +321,15 @@ class ShequlabVoila(Voila):
     pool_sizes = Unicode(
         "{}", config=True, help="JSON: pool size per notebook path, where not --pool_size."
     )
+
+    def get_default_logging_config(self) -> dict:
+        """traitlets leaves the app's logger at DEBUG and filters in its handler: every debug
+        call (several per kernel message) then builds a record that is thrown away. The logger
+        itself is set to the app's level instead."""
+        config = super().get_default_logging_config()
+        for logger in config.get("loggers", {}).values():
+            logger["level"] = logging.getLevelName(self.log_level)
+        return config
 
     def initialize(self, argv=None) -> None:
         super().initialize(argv)
