@@ -21,10 +21,13 @@ def test_vote_app_round_trip(store):
     desk = vote_app(store, Language()).desk
     desk.key.value = "0000"
     desk._unlock()
-    assert "wrong key" in desk.message.value and desk.desk.layout.display == "none"
+    # A wrong key builds no controls: a participant's page carries none of them.
+    assert "wrong key" in desk.message.value and desk.desk is None
+    assert len(desk.children) == 2
     desk._stop.set()  # no polling thread in this test
     desk.key.value = "1234"
-    desk.desk.layout.display = "flex"
+    desk._unlock()
+    assert desk.desk in desk.children and desk.message.value == ""
     desk._act("new")
     code = desk.sessions.value
     app = vote_app(store, Language())

@@ -108,6 +108,10 @@ class JoinPanel(widgets.VBox):
         )
 
 
+def _wrap() -> widgets.Layout:
+    return widgets.Layout(flex_flow="row wrap", grid_gap="4px 8px")
+
+
 class FacilitatorPanel(widgets.VBox):
     """Unlock with the facilitator key; open, close, reset and export sessions; live results."""
 
@@ -131,7 +135,38 @@ class FacilitatorPanel(widgets.VBox):
         lang.bind(unlock, "description", "进入", "Unlock")
         unlock.add_class("shequlab-unlock")
         self.message = widgets.HTML()
-        self.title = widgets.Text(value=default_title, layout=widgets.Layout(width="20em"))
+        self.lang, self.default_title = lang, default_title
+        # The controls and live results are built once the key is accepted: a participant's
+        # page (and kernel) carries only the key field, a third of the app's widgets fewer.
+        self.desk: widgets.VBox | None = None
+        self._seen = ""
+        self._stop = threading.Event()
+        self.guard = KeyGuard(store)
+        unlock.on_click(lambda _: self._unlock())
+        super().__init__(
+            [widgets.HBox([self.key, unlock], layout=_wrap()), self.message],
+            layout=widgets.Layout(width="100%"),
+        )
+
+    def _unlock(self) -> None:
+        try:
+            open_codes = [s.code for s in self.store.sessions(status="open")]
+            self.guard.check(self.key.value, open_codes)
+        except EntryRefused as exc:
+            self.message.value = refused_html(exc)
+            return
+        finally:
+            self.key.value = ""
+        self.message.value = ""
+        if self.desk is None:
+            self.desk = self._build_desk()
+            self.children = (*self.children, self.desk)
+            threading.Thread(target=self._poll, daemon=True).start()
+        self._reload_sessions()
+
+    def _build_desk(self) -> widgets.VBox:
+        lang = self.lang
+        self.title = widgets.Text(value=self.default_title, layout=widgets.Layout(width="20em"))
         self.title.add_class("shequlab-title")
         self.sessions = widgets.Dropdown(layout=widgets.Layout(width="auto"))
         self.sessions.add_class("shequlab-sessions")
@@ -154,8 +189,9 @@ class FacilitatorPanel(widgets.VBox):
         self.download = widgets.HTML()
         self.results = widgets.VBox(layout=widgets.Layout(width="100%"))
         self.results.add_class("shequlab-results")
-        wrap = widgets.Layout(flex_flow="row wrap", grid_gap="4px 8px")
-        self.desk = widgets.VBox(
+        wrap = _wrap()
+        self.sessions.observe(lambda _: self.refresh(force=True), names="value")
+        return widgets.VBox(
             [
                 widgets.HBox([self.title, buttons["new"]], layout=wrap),
                 widgets.HBox(
@@ -175,30 +211,6 @@ class FacilitatorPanel(widgets.VBox):
             ],
             layout=widgets.Layout(width="100%"),
         )
-        self.desk.layout.display = "none"
-        self._seen = ""
-        self._stop = threading.Event()
-        self.guard = KeyGuard(store)
-        unlock.on_click(lambda _: self._unlock())
-        self.sessions.observe(lambda _: self.refresh(force=True), names="value")
-        super().__init__(
-            [widgets.HBox([self.key, unlock], layout=wrap), self.message, self.desk],
-            layout=widgets.Layout(width="100%"),
-        )
-
-    def _unlock(self) -> None:
-        try:
-            open_codes = [s.code for s in self.store.sessions(status="open")]
-            self.guard.check(self.key.value, open_codes)
-        except EntryRefused as exc:
-            self.message.value = refused_html(exc)
-            return
-        finally:
-            self.key.value = ""
-        self.message.value = ""
-        self.desk.layout.display = "flex"
-        self._reload_sessions()
-        threading.Thread(target=self._poll, daemon=True).start()
 
     def _reload_sessions(self, select: str | None = None) -> None:
         found = self.store.sessions(kind=self.kind)
@@ -239,6 +251,8 @@ class FacilitatorPanel(widgets.VBox):
 
     def refresh(self, force: bool = False) -> None:
         """Redraw the banner and results when the session or its entries changed."""
+        if self.desk is None:
+            return  # not unlocked: nothing is shown
         code = self.sessions.value
         if code is None:
             return
