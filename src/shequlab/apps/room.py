@@ -7,7 +7,6 @@ participation app (and each case app named with --room-app), and the small pool 
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -54,20 +53,20 @@ def kernel_pools_config(sizes: Mapping[str, int], default: int) -> dict[str, dic
     return config
 
 
-def rendered(item: asyncio.Future) -> bool:
-    """Whether a pool's item holds a started kernel whose page is already rendered."""
-    if not item.done() or item.cancelled() or item.exception() is not None:
-        return False
-    render = item.result().get("task")
-    return render is None or render.done()
-
-
 def filled_pools(pools: Mapping[str, list], sizes: Mapping[str, int], default: int) -> int:
     """How many pools hold their full size of kernels whose page is already rendered."""
-    return sum(
-        sum(rendered(item) for item in pool) >= sizes.get(name, default)
-        for name, pool in pools.items()
-    )
+    filled = 0
+    for name, pool in pools.items():
+        want = sizes.get(name, default)
+        ready = 0
+        for item in pool:
+            if not item.done() or item.cancelled() or item.exception() is not None:
+                continue
+            render = item.result().get("task")
+            if render is None or render.done():
+                ready += 1
+        filled += ready >= want
+    return filled
 
 
 def descendants(pid: int) -> list[int]:

@@ -108,6 +108,43 @@ class JoinPanel(widgets.VBox):
         )
 
 
+class EntryForm(widgets.VBox):
+    """A participant's entry form, hidden until they join. Its controls are built at the first
+    join (`start` calls `build`): a page that has not joined carries none of them."""
+
+    rows: widgets.VBox
+    submit: widgets.Button
+    message: widgets.HTML
+    submit_label = ("提交", "Submit")
+
+    def __init__(self, store: WorkshopStore, language: Language) -> None:
+        self.store, self.lang = store, language
+        self.session: Session | None = None
+        self.participant = ""
+        self._built = False
+        super().__init__(layout=widgets.Layout(width="100%", display="none"))
+
+    def build(self) -> None:
+        """Make the rows box, the submit button and the message, once."""
+        if self._built:
+            return
+        self.rows = widgets.VBox(layout=widgets.Layout(width="100%"))
+        self.submit = widgets.Button(button_style="success", layout=widgets.Layout(width="auto"))
+        self.lang.bind(self.submit, "description", *self.submit_label)
+        self.submit.add_class("shequlab-submit")
+        self.submit.on_click(lambda _: self.send())
+        self.message = widgets.HTML()
+        self.children = self.controls()
+        self._built = True
+
+    def controls(self) -> list[widgets.Widget]:
+        """The form's children, made in `build` (a subclass may add its own there)."""
+        return [self.rows, self.submit, self.message]
+
+    def send(self) -> None:
+        raise NotImplementedError
+
+
 def _wrap() -> widgets.Layout:
     return widgets.Layout(flex_flow="row wrap", grid_gap="4px 8px")
 

@@ -13,6 +13,7 @@ from shequlab.widgets.i18n import LANGUAGE, Language
 from shequlab.widgets.tables import table_html
 from shequlab.workshop.ballots import SCORES, check_scores, rating_config, rating_summary
 from shequlab.workshop.panels import (
+    EntryForm,
     FacilitatorPanel,
     JoinPanel,
     message_html,
@@ -24,37 +25,17 @@ from shequlab.workshop.store import EntryRefused, Session, WorkshopStore
 NO_SCORE = "—"
 
 
-class ScoreSheet(widgets.VBox):
-    """A 1–5 choice per body and criterion (— = no opinion), and a submit button.
+class ScoreSheet(EntryForm):
+    """A 1–5 choice per body and criterion (— = no opinion), and a submit button."""
 
-    Its controls are built at the first join: a page that has not joined carries none of them.
-    """
-
-    rows: widgets.VBox
-    submit: widgets.Button
-    message: widgets.HTML
+    submit_label = ("提交评分", "Submit")
 
     def __init__(self, store: WorkshopStore, language: Language) -> None:
-        self.store, self.lang = store, language
-        self.session: Session | None = None
-        self.participant = ""
+        super().__init__(store, language)
         self.choices: dict[tuple[str, str], widgets.Dropdown] = {}
-        self._built = False
-        super().__init__(layout=widgets.Layout(width="100%", display="none"))
-
-    def _build(self) -> None:
-        self.rows = widgets.VBox(layout=widgets.Layout(width="100%"))
-        self.submit = widgets.Button(button_style="success", layout=widgets.Layout(width="auto"))
-        self.lang.bind(self.submit, "description", "提交评分", "Submit")
-        self.submit.add_class("shequlab-submit")
-        self.submit.on_click(lambda _: self.send())
-        self.message = widgets.HTML()
-        self.children = [self.rows, self.submit, self.message]
-        self._built = True
 
     def start(self, session: Session, participant: str, previous: dict | None) -> None:
-        if not self._built:
-            self._build()
+        self.build()
         self.session, self.participant = session, participant
         self.choices = {}
         rows = []

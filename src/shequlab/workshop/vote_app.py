@@ -12,6 +12,7 @@ from shequlab.widgets.i18n import LANGUAGE, Language
 from shequlab.widgets.tables import table_html
 from shequlab.workshop.ballots import allocation_summary, check_allocation, vote_config
 from shequlab.workshop.panels import (
+    EntryForm,
     FacilitatorPanel,
     JoinPanel,
     message_html,
@@ -21,39 +22,22 @@ from shequlab.workshop.panels import (
 from shequlab.workshop.store import EntryRefused, Session, WorkshopStore
 
 
-class Ballot(widgets.VBox):
-    """One whole-number amount per proposal, a running total, and a submit button.
+class Ballot(EntryForm):
+    """One whole-number amount per proposal, a running total, and a submit button."""
 
-    Its controls are built at the first join: a page that has not joined carries none of them.
-    """
-
-    rows: widgets.VBox
     total: widgets.HTML
-    submit: widgets.Button
-    message: widgets.HTML
+    submit_label = ("提交分配", "Submit")
 
     def __init__(self, store: WorkshopStore, language: Language) -> None:
-        self.store, self.lang = store, language
-        self.session: Session | None = None
-        self.participant = ""
+        super().__init__(store, language)
         self.amounts: dict[str, widgets.IntText] = {}
-        self._built = False
-        super().__init__(layout=widgets.Layout(width="100%", display="none"))
 
-    def _build(self) -> None:
-        self.rows = widgets.VBox(layout=widgets.Layout(width="100%"))
+    def controls(self) -> list[widgets.Widget]:
         self.total = widgets.HTML()
-        self.submit = widgets.Button(button_style="success", layout=widgets.Layout(width="auto"))
-        self.lang.bind(self.submit, "description", "提交分配", "Submit")
-        self.submit.add_class("shequlab-submit")
-        self.submit.on_click(lambda _: self.send())
-        self.message = widgets.HTML()
-        self.children = [self.rows, self.total, self.submit, self.message]
-        self._built = True
+        return [self.rows, self.total, self.submit, self.message]
 
     def start(self, session: Session, participant: str, previous: dict | None) -> None:
-        if not self._built:
-            self._build()
+        self.build()
         self.session, self.participant = session, participant
         config = session.config
         self.amounts = {}
